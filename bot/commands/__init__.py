@@ -1,0 +1,1 @@
+"""One module per ``supportbot`` subcommand (see ``bot/cli.py``)."""

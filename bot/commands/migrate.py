@@ -1,0 +1,20 @@
+"""supportbot migrate: create or upgrade our tables and LangGraph's checkpoint tables."""
+
+from graph.storage import open_storage
+
+NAME = "migrate"
+HELP = "apply database migrations (idempotent; the Procfile's release step)"
+
+
+def configure(parser) -> None:
+    pass
+
+
+async def run(args, settings) -> int:
+    async with open_storage(settings.database_url, pool_size=2, migrate=False) as storage:
+        applied = await storage.db.migrate()
+        setup = getattr(storage.checkpointer, "setup", None)
+        if setup is not None:
+            await setup()
+        print(f"{storage.url.redacted}: applied {applied or 'nothing (up to date)'}")
+    return 0

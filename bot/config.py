@@ -1,0 +1,110 @@
+"""Settings from the environment (and a ``.env`` file), validated at start-up.
+
+A missing or malformed setting stops start-up with one line naming it
+(``ConfigError``); ``bot.cli`` prints that line and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+from graph.storage import StorageError, parse_url
+
+
+class ConfigError(Exception):
+    """One line, naming the setting."""
+
+
+def _csv(value) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return list(value)
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    database_url: str = "sqlite:///supportbot.db"
+    database_pool_size: int = Field(10, ge=2, le=200)
+
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+    supportbot_model: str | None = None
+    supportbot_model_timeout: float = Field(60.0, gt=0)
+
+    supportbot_approvers: CsvList = []
+    supportbot_approver_group: str | None = None
+    supportbot_approval_channel: str | None = None
+    supportbot_approval_ttl: float | None = Field(None, gt=0, description="seconds; unset = never expire")
+    supportbot_operators: CsvList = []
+
+    supportbot_workers: int = Field(16, ge=1, le=512)
+    supportbot_lease_seconds: float = Field(30.0, ge=2)
+    supportbot_drain_seconds: float = Field(25.0, ge=0)
+    supportbot_max_message_chars: int = Field(40_000, ge=100)
+    supportbot_thread_ttl_days: float | None = Field(None, gt=0)
+    supportbot_log_level: str = "INFO"
+
+    port: int = Field(3000, ge=1, le=65535)
+
+    @field_validator("supportbot_approvers", "supportbot_operators", mode="before")
+    @classmethod
+    def _split(cls, value):
+        return _csv(value)
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_url(cls, value: str) -> str:
+        try:
+            parse_url(value)
+        except StorageError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    # -- derived -----------------------------------------------------------
+    @property
+    def operators(self) -> list[str]:
+        return self.supportbot_operators or self.supportbot_approvers
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+    def require_slack(self) -> None:
+        """What ``serve`` needs on top of the defaults."""
+        if not self.slack_bot_token:
+            raise ConfigError("SLACK_BOT_TOKEN is not set: the bot's xoxb- token from the Slack app's OAuth page")
+        if not self.socket_mode and not self.slack_signing_secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify Slack's requests "
+                "(or set SLACK_APP_TOKEN for Socket Mode)"
+            )
+
+
+def load_settings(**overrides) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "setting"
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(message if message.startswith(name) else f"{name}: {message}") from None

@@ -1,0 +1,44 @@
+"""Structured logs: one JSON object per line, carrying thread_id / item_id when given.
+
+Message text is never logged at INFO; pass it only in DEBUG records.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": round(record.created, 3),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, default=str)
+
+
+def setup_logging(level: str = "INFO", stream=None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # Third-party chatter stays at WARNING unless asked for.
+    for noisy in ("httpx", "httpcore", "openai", "aiosqlite", "psycopg.pool", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def now() -> float:
+    return time.time()

@@ -1,0 +1,53 @@
+"""Assemble the agent from settings: storage, model, shop, graph — shared by every entry point."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import AsyncIterator
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from bot.config import Settings
+from graph.agent import build_graph
+from graph.model import is_demo, make_chat_model
+from graph.shop import Shop
+from graph.storage import Storage, open_storage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Agent:
+    settings: Settings
+    storage: Storage
+    model: BaseChatModel
+    graph: object
+
+    @property
+    def demo(self) -> bool:
+        return is_demo(self.model)
+
+
+def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
+    summarizer = None
+    try:  # summarisation is optional until graph/summary.py exists
+        from graph.summary import make_summarizer
+
+        summarizer = make_summarizer(model, settings)
+    except ImportError:
+        pass
+    return build_graph(storage.checkpointer, model=model, shop=Shop(storage.db), summarizer=summarizer)
+
+
+@asynccontextmanager
+async def open_agent(settings: Settings, *, model: BaseChatModel | None = None) -> AsyncIterator[Agent]:
+    model = model or make_chat_model(
+        settings.openai_api_key,
+        settings.openai_base_url,
+        settings.supportbot_model,
+        timeout=settings.supportbot_model_timeout,
+    )
+    async with open_storage(settings.database_url, pool_size=settings.database_pool_size) as storage:
+        yield Agent(settings, storage, model, agent_graph(settings, storage, model))

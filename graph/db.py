@@ -1,0 +1,194 @@
+"""Our own tables (demo shop, inbox, approvals, ...) over PostgreSQL or SQLite.
+
+One small interface over both dialects, driven by the named queries in
+``sql/``. PostgreSQL shares the ``AsyncConnectionPool`` of the checkpointer;
+SQLite uses one connection per process, and a lock so that one transaction
+at a time runs on it (SQLite has one writer anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from typing import AsyncIterator, Protocol
+
+import aiosqlite
+from psycopg_pool import AsyncConnectionPool
+
+import sql
+
+log = logging.getLogger(__name__)
+
+
+class Executor(Protocol):
+    async def execute(self, query: str, params: dict | None = None) -> int: ...
+    async def fetchone(self, query: str, params: dict | None = None) -> dict | None: ...
+    async def fetchall(self, query: str, params: dict | None = None) -> list[dict]: ...
+
+
+class Database:
+    """Runs named queries; ``query`` is a name from ``sql/queries*.sql``."""
+
+    dialect: str
+
+    def __init__(self) -> None:
+        self.queries = sql.load_queries(self.dialect)
+
+    def q(self, name: str) -> str:
+        try:
+            return self.queries[name]
+        except KeyError:
+            raise KeyError(f"no query named {name!r} for {self.dialect}") from None
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        async with self.transaction() as tx:
+            return await tx.execute(query, params)
+
+    async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
+        async with self.transaction() as tx:
+            return await tx.fetchone(query, params)
+
+    async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
+        async with self.transaction() as tx:
+            return await tx.fetchall(query, params)
+
+    def transaction(self):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def ping(self) -> None:
+        await self.fetchone("ping")
+
+    async def close(self) -> None:
+        pass
+
+    async def migrate(self) -> list[int]:
+        """Apply the migrations this database has not seen; returns their versions."""
+        applied: list[int] = []
+        async with self.transaction() as tx:
+            await tx.lock_migrations()
+            await tx.run_script(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at DOUBLE PRECISION NOT NULL)"
+            )
+            done = {r["version"] for r in await tx.fetchall("migrations_applied")}
+            for version, name, script in sql.migrations(self.dialect):
+                if version in done:
+                    continue
+                await tx.run_script(script)
+                await tx.execute(
+                    "migration_record", {"version": version, "name": name, "now": time.time()}
+                )
+                applied.append(version)
+        if applied:
+            log.info("migrations applied", extra={"versions": applied, "dialect": self.dialect})
+        return applied
+
+
+class _PgTx:
+    def __init__(self, db: "PostgresDatabase", conn) -> None:
+        self.db, self.conn = db, conn
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        cur = await self.conn.execute(self.db.q(query), params or {})
+        return cur.rowcount
+
+    async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
+        cur = await self.conn.execute(self.db.q(query), params or {})
+        return await cur.fetchone()
+
+    async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
+        cur = await self.conn.execute(self.db.q(query), params or {})
+        return await cur.fetchall()
+
+    async def run_script(self, script: str) -> None:
+        await self.conn.execute(script)
+
+    async def lock_migrations(self) -> None:
+        # Several processes start at once in production: one migrates, the others wait.
+        await self.conn.execute("SELECT pg_advisory_xact_lock(7265020001)")
+
+
+class PostgresDatabase(Database):
+    dialect = "postgres"
+
+    def __init__(self, pool: AsyncConnectionPool) -> None:
+        super().__init__()
+        self.pool = pool
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_PgTx]:
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                yield _PgTx(self, conn)
+
+
+class _SqliteTx:
+    def __init__(self, db: "SqliteDatabase") -> None:
+        self.db = db
+
+    async def execute(self, query: str, params: dict | None = None) -> int:
+        cur = await self.db.conn.execute(self.db.q(query), params or {})
+        return cur.rowcount
+
+    async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
+        cur = await self.db.conn.execute(self.db.q(query), params or {})
+        row = await cur.fetchone()
+        return dict(row) if row is not None else None
+
+    async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
+        cur = await self.db.conn.execute(self.db.q(query), params or {})
+        return [dict(r) for r in await cur.fetchall()]
+
+    async def run_script(self, script: str) -> None:
+        # executescript would COMMIT our open transaction; run statement by statement.
+        for statement in _split_statements(script):
+            await self.db.conn.execute(statement)
+
+    async def lock_migrations(self) -> None:
+        pass  # BEGIN IMMEDIATE already holds SQLite's single write lock
+
+
+def _split_statements(script: str) -> list[str]:
+    lines = [ln for ln in script.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+class SqliteDatabase(Database):
+    dialect = "sqlite"
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.conn: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> "SqliteDatabase":
+        # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
+        # transaction takes the write lock up front instead of failing half-way.
+        self.conn = await aiosqlite.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.row_factory = aiosqlite.Row
+        await self.conn.execute("PRAGMA busy_timeout = 30000")
+        if self.path != ":memory:":
+            await self.conn.execute("PRAGMA journal_mode = WAL")
+        await self.conn.execute("PRAGMA foreign_keys = ON")
+        return self
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_SqliteTx]:
+        assert self.conn is not None, "SqliteDatabase.open() was not awaited"
+        async with self._lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(self)
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        if self.conn is not None:
+            await self.conn.close()
+            self.conn = None

@@ -1,0 +1,40 @@
+"""The chat model: ChatOpenAI when an API key is configured, else the offline demo model."""
+
+from __future__ import annotations
+
+import logging
+
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from graph.demo_model import DEMO_NOTICE, DemoChatModel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "gpt-4o-mini"
+
+
+def make_chat_model(
+    api_key: str | None,
+    base_url: str | None = None,
+    model: str | None = None,
+    timeout: float = 60.0,
+) -> BaseChatModel:
+    if not api_key:
+        log.warning("using the %s", DEMO_NOTICE)
+        return DemoChatModel()
+    from langchain_openai import ChatOpenAI
+
+    # max_retries=0: retries belong to the graph's RetryPolicy, which re-runs
+    # only the failed node and keeps every other step's checkpointed work.
+    return ChatOpenAI(
+        api_key=api_key,
+        base_url=base_url or None,
+        model=model or DEFAULT_MODEL,
+        timeout=timeout,
+        max_retries=0,
+        stream_usage=True,
+    )
+
+
+def is_demo(model: BaseChatModel) -> bool:
+    return isinstance(model, DemoChatModel)

@@ -1,0 +1,43 @@
+"""What the agent keeps per thread, and the per-run context it is given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+
+
+def keep_latest(old: Any, new: Any) -> Any:
+    """Reducer for facts several nodes may report in one step: the newest non-empty wins."""
+    return new if new not in (None, "") else old
+
+
+class SupportState(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    # Older turns folded into prose when the thread outgrows its budget.
+    summary: str
+    # What was learnt about the customer; given to the model as context so it
+    # survives even when the turns that told us are summarised away.
+    customer_name: Annotated[str | None, keep_latest]
+    customer_email: Annotated[str | None, keep_latest]
+    current_order: Annotated[str | None, keep_latest]
+
+
+class ToolTask(TypedDict):
+    """Input of one tool execution (one per tool call, sent in parallel)."""
+
+    call: dict
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Per-run values (LangGraph runtime context): never copied into checkpoints.
+
+    ``requester`` is who asked (a Slack user id, or a terminal user name);
+    ``source`` is free-form provenance the caller wants on approval requests.
+    """
+
+    requester: str = "anonymous"
+    source: dict = field(default_factory=dict)

@@ -1,0 +1,167 @@
+"""One ``DATABASE_URL`` → a LangGraph checkpointer plus our own tables.
+
+``memory://``          InMemorySaver, our tables in an in-memory SQLite (tests)
+``sqlite:///path``     AsyncSqliteSaver on a file, our tables in the same file
+``postgresql://…``     AsyncPostgresSaver on a psycopg_pool.AsyncConnectionPool
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator
+from urllib.parse import urlsplit
+
+import aiosqlite
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+from psycopg.rows import dict_row
+from psycopg_pool import AsyncConnectionPool
+
+from graph.db import Database, PostgresDatabase, SqliteDatabase
+
+log = logging.getLogger(__name__)
+
+
+class StorageError(Exception):
+    """A DATABASE_URL that cannot be used; the message names the problem."""
+
+
+@dataclass(frozen=True)
+class StorageUrl:
+    kind: str  # "memory" | "sqlite" | "postgres"
+    target: str  # file path, or the libpq conninfo
+
+    @property
+    def redacted(self) -> str:
+        if self.kind != "postgres":
+            return f"{self.kind}:{self.target}"
+        parts = urlsplit(self.target)
+        host = parts.hostname or ""
+        return f"postgresql://{host}{':' + str(parts.port) if parts.port else ''}{parts.path}"
+
+
+def parse_url(url: str) -> StorageUrl:
+    """Validate a DATABASE_URL without touching anything."""
+    if not url or not url.strip():
+        raise StorageError("DATABASE_URL is empty")
+    url = url.strip()
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "memory":
+        return StorageUrl("memory", ":memory:")
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///") or len(url) <= len("sqlite:///"):
+            raise StorageError(
+                f"DATABASE_URL {url!r} is not a SQLite URL of the form sqlite:///relative.db "
+                "or sqlite:////absolute/path.db"
+            )
+        return StorageUrl("sqlite", url[len("sqlite:///"):])
+    if scheme in ("postgres", "postgresql", "postgresql+psycopg"):
+        parts = urlsplit(url)
+        if not parts.hostname and "host=" not in parts.query:
+            raise StorageError(f"DATABASE_URL {url!r} names no PostgreSQL host")
+        return StorageUrl("postgres", "postgresql" + url[len(scheme):])
+    raise StorageError(
+        f"DATABASE_URL {url!r} has an unknown scheme; use memory://, sqlite:///file.db "
+        "or postgresql://user@host/db"
+    )
+
+
+class _NoLock:
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, *exc) -> None:
+        return None
+
+
+class PooledPostgresSaver(AsyncPostgresSaver):
+    """AsyncPostgresSaver without its per-instance lock when it sits on a pool.
+
+    Upstream takes one asyncio.Lock around every query of a saver, even when
+    each query gets its own pooled connection (LangGraph issue 7259), which
+    serialises all threads of a process. With a pool and no pipeline, every
+    ``_cursor`` already has a connection of its own, so the lock guards nothing.
+    """
+
+    def __init__(self, pool: AsyncConnectionPool, **kwargs) -> None:
+        super().__init__(pool, **kwargs)
+        self.lock = _NoLock()  # type: ignore[assignment]
+
+
+@dataclass
+class Storage:
+    url: StorageUrl
+    checkpointer: BaseCheckpointSaver
+    db: Database
+    pool: AsyncConnectionPool | None = None
+
+
+@asynccontextmanager
+async def open_storage(
+    url: str, *, pool_size: int = 10, migrate: bool = True, connect_timeout: float = 10.0
+) -> AsyncIterator[Storage]:
+    """Open checkpointer and database for ``url``; applies migrations unless told not to."""
+    parsed = parse_url(url)
+    async with contextlib.AsyncExitStack() as stack:
+        if parsed.kind == "postgres":
+            storage = await _open_postgres(parsed, stack, pool_size, connect_timeout)
+        elif parsed.kind == "sqlite":
+            storage = await _open_sqlite(parsed, stack)
+        else:
+            db = await SqliteDatabase(":memory:").open()
+            stack.push_async_callback(db.close)
+            storage = Storage(parsed, InMemorySaver(), db)
+        if migrate:
+            await storage.db.migrate()
+            setup = getattr(storage.checkpointer, "setup", None)
+            if setup is not None:
+                await setup()
+        yield storage
+
+
+async def _open_postgres(parsed, stack, pool_size, connect_timeout) -> Storage:
+    pool = AsyncConnectionPool(
+        parsed.target,
+        min_size=1,
+        max_size=max(2, pool_size),
+        open=False,
+        # prepare_threshold=None: no server-side prepared statements, so that
+        # transaction poolers such as pgbouncer work.
+        kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": None},
+        name="supportbot",
+    )
+    try:
+        await pool.open(wait=True, timeout=connect_timeout)
+    except Exception as exc:
+        await pool.close()
+        raise StorageError(
+            f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {_first_line(exc)}"
+        ) from exc
+    stack.push_async_callback(pool.close)
+    return Storage(parsed, PooledPostgresSaver(pool), PostgresDatabase(pool), pool)
+
+
+async def _open_sqlite(parsed, stack) -> Storage:
+    path = Path(parsed.target)
+    if not path.parent.exists():
+        raise StorageError(f"DATABASE_URL: folder {str(path.parent)!r} does not exist")
+    try:
+        db = await SqliteDatabase(str(path)).open()
+    except Exception as exc:
+        raise StorageError(f"DATABASE_URL: cannot open SQLite file {str(path)!r}: {exc}") from exc
+    stack.push_async_callback(db.close)
+    conn = await aiosqlite.connect(str(path), timeout=30)
+    stack.push_async_callback(conn.close)
+    await conn.execute("PRAGMA busy_timeout = 30000")
+    return Storage(parsed, AsyncSqliteSaver(conn), db)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
