@@ -10,6 +10,7 @@ from typing import AsyncIterator
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.config import Settings
+from bot.fencing import fenced
 from graph.agent import build_graph
 from graph.model import is_demo, make_chat_model
 from graph.shop import Shop
@@ -38,7 +39,8 @@ def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
         summarizer = make_summarizer(model, settings)
     except ImportError:
         pass
-    return build_graph(storage.checkpointer, model=model, shop=Shop(storage.db), summarizer=summarizer)
+    # Fenced: inside a worker run, a checkpoint write checks the thread's lease first.
+    return build_graph(fenced(storage.checkpointer), model=model, shop=Shop(storage.db), summarizer=summarizer)
 
 
 @asynccontextmanager

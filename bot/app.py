@@ -1,0 +1,61 @@
+"""The Bolt app and everything its listeners and workers share."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Callable
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import listeners
+from bot.config import Settings
+from bot.inbox import Inbox
+from bot.runtime import Agent
+
+log = logging.getLogger(__name__)
+
+
+def slack_client(settings: Settings) -> AsyncWebClient:
+    """Web API client that honours Retry-After on 429 (slack_sdk's own handlers)."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        timeout=30,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    agent: Agent
+    inbox: Inbox
+    client: AsyncWebClient
+    wake: Callable[[], None] = field(default=lambda: None)
+    extras: dict = field(default_factory=dict)
+
+
+def build_app(deps: Deps) -> AsyncApp:
+    settings = deps.settings
+    app = AsyncApp(
+        client=deps.client,
+        signing_secret=settings.slack_signing_secret or "socket-mode",
+        # The listener's inbox write must finish before Slack gets its 200:
+        # a failed write answers 500 and Slack delivers again.
+        process_before_response=True,
+        # Socket Mode has no signatures; HTTP mode verifies every request.
+        request_verification_enabled=not settings.socket_mode,
+    )
+    listeners.register(app, deps)
+    return app

@@ -1,0 +1,27 @@
+"""supportbot worker: inbox workers without the web server (a separate process type)."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.commands.serve import stop_event
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+NAME = "worker"
+HELP = "run inbox workers only (scale them apart from the web process)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("--workers", type=int, default=None, help="worker tasks (default SUPPORTBOT_WORKERS)")
+
+
+async def run(args, settings) -> int:
+    if not settings.slack_bot_token:
+        settings.require_slack()
+    stop = stop_event()
+    async with Service(settings, workers=args.workers, web=False) as service:
+        print(f"supportbot worker running ({service.workers} workers)", flush=True)
+        await stop.wait()
+    return 0

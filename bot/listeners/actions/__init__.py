@@ -1,0 +1,2 @@
+def register(app, deps) -> None:
+    """Nothing on this surface yet."""

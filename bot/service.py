@@ -1,0 +1,86 @@
+"""The running bot: storage, agent, inbox, workers, Bolt app; started and drained as one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+
+from bot.app import Deps, build_app, slack_client
+from bot.config import Settings
+from bot.inbox import Inbox
+from bot.metrics import METRICS
+from bot.runtime import open_agent
+from bot.slack_out import SlackOut
+from bot.turn import TurnRunner
+from bot.worker import WorkerPool
+
+log = logging.getLogger(__name__)
+
+
+class Service:
+    def __init__(self, settings: Settings, *, workers: int | None = None, web: bool = True, model=None) -> None:
+        self.settings = settings
+        self.workers = settings.supportbot_workers if workers is None else workers
+        self.web = web
+        self._model = model
+        self.draining = False
+        self._stack = AsyncExitStack()
+        self.pool: WorkerPool | None = None
+        self.side_tasks: list[asyncio.Task] = []
+
+    async def __aenter__(self) -> "Service":
+        settings = self.settings
+        self.agent = await self._stack.enter_async_context(open_agent(settings, model=self._model))
+        if self.agent.demo:
+            log.warning("answering with the offline demo model; set OPENAI_API_KEY for a real one")
+        self.inbox = Inbox(self.agent.storage.db, settings.supportbot_lease_seconds)
+        self.client = slack_client(settings)
+        self.slack = SlackOut(self.client, self.agent.storage.db)
+        self.deps = Deps(settings, self.agent, self.inbox, self.client)
+        self.runner = TurnRunner(self.agent.graph, self.inbox, self.slack,
+                                 max_message_chars=settings.supportbot_max_message_chars)
+        _attach_optional(self)
+        if self.workers > 0:
+            self.pool = WorkerPool(self.inbox, self.runner, self.workers)
+            self.deps.wake = self.pool.wake
+            await self.pool.start()
+        self.bolt = build_app(self.deps) if self.web else None
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.drain()
+        await self._stack.aclose()
+
+    async def drain(self) -> None:
+        if self.draining:
+            return
+        self.draining = True
+        for task in self.side_tasks:
+            task.cancel()
+        await asyncio.gather(*self.side_tasks, return_exceptions=True)
+        if self.pool is not None:
+            await self.pool.stop(self.settings.supportbot_drain_seconds)
+
+    def spawn(self, coro, name: str) -> None:
+        self.side_tasks.append(asyncio.create_task(coro, name=name))
+
+    async def refresh_gauges(self) -> None:
+        try:
+            depth, oldest = await self.inbox.depth()
+            METRICS.inbox_depth.set(depth)
+            import time
+
+            METRICS.inbox_oldest_age.set(time.time() - oldest if oldest else 0)
+        except Exception:
+            log.info("could not read inbox depth", exc_info=True)
+
+
+def _attach_optional(service: Service) -> None:
+    """Features that live in their own modules hook in here (approvals, retention, ...)."""
+    try:
+        from bot.approvals.setup import attach as attach_approvals
+    except ImportError:
+        attach_approvals = None
+    if attach_approvals is not None:
+        attach_approvals(service)

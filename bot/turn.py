@@ -1,0 +1,150 @@
+"""One run of a thread: the claimed inbox items → the graph → Slack.
+
+Re-running after a crash is safe at every line:
+* a user's message enters state with an id derived from its Slack ts, so a
+  replay never adds it twice; a thread whose last run stopped mid-way resumes
+  from its last checkpoint (``ainvoke(None)``) instead of re-sending input;
+* the answer is posted through the outbox, keyed by the answer's message id.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from langchain_core.messages import AIMessage
+from langgraph.types import Command
+
+from bot import messages as say
+from bot.inbox import Inbox, Item, Lease, current_lease
+from bot.slack_out import SlackOut
+from bot.threads import SlackPlace, message_id, parse_thread_id
+from graph.agent import human_message, last_answer
+from graph.state import RunContext
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    answered: bool
+    paused: list  # pending interrupts after the run
+    posted: list[str]
+    held: list[int] = field(default_factory=list)  # items kept until a pause is decided
+
+
+class TurnRunner:
+    def __init__(self, graph, inbox: Inbox, slack: SlackOut, *, max_message_chars: int, pauses=None) -> None:
+        self.graph = graph
+        self.inbox = inbox
+        self.slack = slack
+        self.max_chars = max_message_chars
+        # Posts approval cards when a run pauses (bot/approvals); None = a plain note.
+        self.pauses = pauses
+
+    async def run(self, lease: Lease, items: list[Item]) -> RunResult:
+        place = parse_thread_id(lease.thread_id)
+        if place is None:
+            raise ValueError(f"not a Slack thread: {lease.thread_id}")
+        last_message = next((i for i in reversed(items) if i.kind == "message"), None)
+        config = {"configurable": {"thread_id": lease.thread_id},
+                  "metadata": _metadata(place, last_message)}
+        context = RunContext(requester=(last_message.payload.get("user") if last_message else None) or "unknown",
+                             source={"team": place.team_id, "channel": place.channel_id,
+                                     "thread_ts": place.thread_ts})
+        token = current_lease.set(lease)
+        status_on = last_message and last_message.payload.get("ts")
+        try:
+            if status_on:
+                await self.slack.thinking(place.channel_id, last_message.payload["ts"], True)
+            try:
+                return await self._advance(lease, place, items, config, context)
+            finally:
+                if status_on:
+                    await self.slack.thinking(place.channel_id, last_message.payload["ts"], False)
+        finally:
+            current_lease.reset(token)
+
+    async def _advance(self, lease, place, items, config, context) -> RunResult:
+        posted: list[str] = []
+        state = await self.graph.aget_state(config)
+        known = {m.id for m in (state.values or {}).get("messages", [])}
+        fresh = []
+        for item in items:
+            if item.kind != "message":
+                continue
+            text = item.payload.get("text") or ""
+            if len(text) > self.max_chars:
+                key = f"{place.thread_id}:too-long:{item.delivery_key}"
+                posted.append(await self.slack.post(lease, key, place, say.TOO_LONG.format(
+                    length=len(text), limit=self.max_chars)))
+                continue
+            mid = message_id(place.team_id, place.channel_id, item.payload["ts"])
+            if mid not in known:
+                fresh.append(human_message(text, mid, name=_safe_name(item.payload.get("user"))))
+        decisions = {i.payload["interrupt_id"]: i.payload["value"] for i in items if i.kind == "resume"}
+
+        if state.interrupts:
+            pending = {i.id for i in state.interrupts}
+            ready = {k: v for k, v in decisions.items() if k in pending}
+            if ready:
+                await self.graph.ainvoke(Command(resume=ready), config, context=context)
+                if not (await self.graph.aget_state(config)).interrupts:
+                    await self.inbox.unhold(lease)
+        elif state.next:
+            # A run that stopped mid-way (crash, lost lease): continue from its checkpoint.
+            log.info("resuming interrupted run", extra={"thread_id": place.thread_id, "next": list(state.next)})
+            await self.graph.ainvoke(None, config, context=context)
+
+        state = await self.graph.aget_state(config)
+        if fresh and not state.interrupts:
+            await self.graph.ainvoke({"messages": fresh}, config, context=context)
+            state = await self.graph.aget_state(config)
+        elif fresh:
+            # A pause is waiting for a human: a new message cannot enter the
+            # graph between a tool call and its result. Tell the user; the
+            # message is kept and answered once the pause is decided.
+            tool = (state.interrupts[0].value or {}).get("tool", "an action")
+            held = [i for i in items if i.kind == "message"]
+            for item in held:
+                key = f"{place.thread_id}:held:{item.delivery_key}"
+                posted.append(await self.slack.post(lease, key, place, say.WAITING_FOR_APPROVAL.format(tool=tool)))
+            return RunResult(False, list(state.interrupts), posted, [i.item_id for i in held])
+
+        if state.interrupts:
+            if self.pauses is not None:
+                posted += await self.pauses.on_pause(lease, place, list(state.interrupts), context)
+            return RunResult(False, list(state.interrupts), posted)
+
+        answer = last_answer(state.values.get("messages", []))
+        if answer is not None:
+            posted += await self.post_answer(lease, place, answer)
+            return RunResult(True, [], posted)
+        return RunResult(False, [], posted)
+
+    async def post_answer(self, lease: Lease, place: SlackPlace, answer: AIMessage) -> list[str]:
+        from bot.render import split_markdown
+
+        text = answer.content if isinstance(answer.content, str) else _text_of(answer.content)
+        chunks = split_markdown(text) or [say.EMPTY_ANSWER]
+        return [await self.slack.post(lease, f"{place.thread_id}:answer:{answer.id}:{n}", place, chunk)
+                for n, chunk in enumerate(chunks)]
+
+
+def _metadata(place: SlackPlace, item: Item | None) -> dict:
+    """Searchable Slack context for every checkpoint this run writes (nothing secret)."""
+    meta = {"slack_team": place.team_id, "slack_channel": place.channel_id,
+            "slack_thread_ts": place.thread_ts or ""}
+    if item is not None:
+        meta["slack_user"] = item.payload.get("user") or ""
+        meta["slack_ts"] = item.payload.get("ts") or ""
+    return meta
+
+
+def _safe_name(user: str | None) -> str | None:
+    # OpenAI accepts names matching ^[a-zA-Z0-9_-]+$; Slack user ids do.
+    return user if user and user.replace("_", "").replace("-", "").isalnum() else None
+
+
+def _text_of(content) -> str:
+    return "".join(p.get("text", "") for p in content if isinstance(p, dict))

@@ -1,0 +1,189 @@
+"""Workers: claim a thread, run it, renew the lease meanwhile, finish or fail its items.
+
+Side tasks per pool: a monitor that reclaims nothing by itself (expired leases
+are simply claimable again) but wakes idle workers on a timer; in-process
+enqueues wake them at once. Shutdown: stop claiming, give running threads
+until the deadline, then cancel them and put their items back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+
+from bot import messages as say
+from bot.inbox import Inbox, Lease, LeaseLost
+from bot.metrics import METRICS
+from bot.turn import TurnRunner
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0  # fallback wake-up when nothing woke us (another process enqueued)
+MAX_BACKOFF = 10.0  # database unreachable: wait at most this long between claims
+MAX_ATTEMPTS = 3  # runs of one item before it is marked failed
+RETRY_PAUSE = 2.0  # seconds a failed run keeps its thread before the retry
+
+
+class WorkerPool:
+    def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, name: str | None = None) -> None:
+        self.inbox = inbox
+        self.runner = runner
+        self.concurrency = concurrency
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._loops: list[asyncio.Task] = []
+        self._runs: set[asyncio.Task] = set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._loops = [asyncio.create_task(self._loop(n), name=f"worker-{n}") for n in range(self.concurrency)]
+        log.info("workers started", extra={"workers": self.concurrency, "owner": self.name})
+
+    async def stop(self, deadline: float) -> None:
+        """Stop claiming; let running threads finish within ``deadline`` seconds, then requeue them."""
+        self._stopping.set()
+        self._wake.set()
+        runs = set(self._runs)
+        if runs:
+            done, pending = await asyncio.wait(runs, timeout=deadline)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for task in self._loops:
+            task.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        log.info("workers stopped", extra={"owner": self.name})
+
+    async def _loop(self, n: int) -> None:
+        backoff = 0.1
+        while not self._stopping.is_set():
+            try:
+                lease = await self.inbox.claim(self.name)
+                backoff = 0.1
+            except Exception:
+                log.warning("claim failed; backing off", extra={"backoff": backoff}, exc_info=True)
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF)
+                continue
+            if lease is None:
+                await self._idle()
+                continue
+            task = asyncio.create_task(self._hold(lease), name=f"run:{lease.thread_id}")
+            self._runs.add(task)
+            try:
+                # wait(), not await: the run may be cancelled (lease lost, drain)
+                # without that cancelling this loop.
+                await asyncio.wait({task})
+            except asyncio.CancelledError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                raise
+            finally:
+                self._runs.discard(task)
+
+    async def _idle(self) -> None:
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _sleep(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), timeout=seconds)
+        except asyncio.TimeoutError:
+            pass
+
+    async def _hold(self, lease: Lease) -> None:
+        """Own one thread until it has no open items, renewing the lease meanwhile."""
+        work = asyncio.current_task()
+        renewer = asyncio.create_task(self._renew(lease, work), name=f"renew:{lease.thread_id}")
+        requeue = True
+        try:
+            while True:
+                items = await self.inbox.take(lease)
+                if not items:
+                    requeue = False
+                    break
+                await self._run_items(lease, items)
+                if self._stopping.is_set():
+                    requeue = False
+                    break
+        except LeaseLost:
+            log.warning("lease lost; another worker took over", extra={"thread_id": lease.thread_id})
+            return
+        except asyncio.CancelledError:
+            log.info("run cancelled; items go back to the inbox", extra={"thread_id": lease.thread_id})
+            raise
+        except Exception:
+            log.warning("run failed; its items go back to the inbox for a retry",
+                        extra={"thread_id": lease.thread_id}, exc_info=True)
+            await self._sleep(RETRY_PAUSE)
+        finally:
+            renewer.cancel()
+            await asyncio.gather(renewer, return_exceptions=True)
+            if lease.valid:
+                try:
+                    await asyncio.shield(self.inbox.release(lease, requeue=requeue))
+                except Exception:
+                    log.warning("could not release lease; it will expire", extra={"thread_id": lease.thread_id})
+
+    async def _run_items(self, lease: Lease, items) -> None:
+        upto = items[-1].item_id
+        extra = {"thread_id": lease.thread_id, "item_id": upto, "items": len(items), "fence": lease.fence}
+        log.info("run started", extra=extra)
+        timer = METRICS.run_seconds.time()
+        try:
+            with timer:
+                result = await self.runner.run(lease, items)
+        except (LeaseLost, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            METRICS.runs.labels(outcome="error").inc()
+            log.exception("run failed", extra=extra)
+            if max(i.attempts for i in items) >= MAX_ATTEMPTS:
+                await self._give_up(lease, items, exc)
+            else:
+                raise  # the lease is released with the items pending: the next claim retries
+            return
+        if result.held:
+            await self.inbox.hold(lease, result.held)
+        await self.inbox.finish(lease, upto)
+        METRICS.runs.labels(outcome="paused" if result.paused else "answered").inc()
+        log.info("run finished", extra={**extra, "posted": len(result.posted), "paused": len(result.paused)})
+
+    async def _give_up(self, lease: Lease, items, exc: Exception) -> None:
+        place_key = f"{lease.thread_id}:error:{items[-1].item_id}"
+        try:
+            from bot.threads import parse_thread_id
+
+            place = parse_thread_id(lease.thread_id)
+            if place is not None:
+                await self.runner.slack.post(lease, place_key, place, say.RUN_FAILED_FINAL, kind="error")
+        except LeaseLost:
+            raise
+        except Exception:
+            log.warning("could not tell the user about the failure", extra={"thread_id": lease.thread_id})
+        await self.inbox.finish(lease, items[-1].item_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+
+    async def _renew(self, lease: Lease, work: asyncio.Task | None) -> None:
+        interval = max(lease.seconds / 3, 0.5)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                if not await self.inbox.renew(lease):
+                    log.warning("lease taken over; stopping the run", extra={"thread_id": lease.thread_id})
+                    if work is not None:
+                        work.cancel()
+                    return
+            except Exception:
+                # Database unreachable: keep trying until the local deadline passes.
+                if not lease.valid and work is not None:
+                    work.cancel()
+                    return

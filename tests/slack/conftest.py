@@ -1,0 +1,66 @@
+"""A running bot (in this test's event loop) wired to the fake Slack and fake OpenAI."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import pytest
+from aiohttp import web
+
+from bot.config import load_settings
+from bot.server import build_web_app
+from bot.service import Service
+from tests.support.postgres import free_port
+
+SECRET = "test-signing-secret"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/bot.db"
+    return request.getfixturevalue("pg_url")
+
+
+class RunningBot:
+    def __init__(self, service: Service, url: str, slack, openai) -> None:
+        self.service, self.url, self.slack, self.openai = service, url, slack, openai
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.url}/slack/events"
+
+    async def idle(self, timeout: float = 15) -> None:
+        """Wait until the inbox has nothing open (every delivery handled)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            depth, _ = await self.service.inbox.depth()
+            if depth == 0:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"inbox still has {depth} open items after {timeout}s")
+
+
+@asynccontextmanager
+async def running_bot(database_url, fake_slack, fake_openai=None, workers=4, **overrides):
+    settings = load_settings(
+        slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.api_url,
+        database_url=database_url, openai_api_key="sk-test" if fake_openai else None,
+        openai_base_url=fake_openai.base_url if fake_openai else None, supportbot_model="gpt-test",
+        supportbot_lease_seconds=overrides.pop("lease", 10), supportbot_drain_seconds=5, **overrides)
+    async with Service(settings, workers=workers) as service:
+        runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            yield RunningBot(service, f"http://127.0.0.1:{port}", fake_slack, fake_openai)
+        finally:
+            await runner.cleanup()
+
+
+@pytest.fixture
+async def bot(database_url, fake_slack, fake_openai):
+    async with running_bot(database_url, fake_slack, fake_openai) as running:
+        yield running
