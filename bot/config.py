@@ -99,6 +99,18 @@ class Settings(BaseSettings):
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
 
+    # -- long conversations (issue 6): summarisation, retention, checkpoint size --
+    supportbot_summary_budget_tokens: int = Field(3000, ge=100, description="fold older turns above this")
+    supportbot_summary_max_messages: int = Field(40, ge=4, description="... or above this many messages")
+    supportbot_summary_keep_tokens: int | None = Field(None, ge=50, description="after a fold; default budget/2")
+    supportbot_summary_keep_messages: int | None = Field(None, ge=2, description="default max_messages/2")
+    supportbot_summary_keep_turns: int = Field(2, ge=1)
+    supportbot_summary_max_chars: int = Field(2500, ge=200)
+    supportbot_summary_tokenizer: str = Field("auto", pattern="^(auto|model|estimate)$")
+    supportbot_retention_keep_checkpoints: int = Field(40, ge=0, description="per thread; 0 = retention off")
+    supportbot_retention_interval_seconds: float = Field(300.0, gt=0)
+    supportbot_checkpoint_warn_bytes: int = Field(100_000, ge=1)
+
 
 def load_settings(**overrides) -> Settings:
     try:

@@ -129,9 +129,13 @@ class Inbox:
         lease.check()
         return await self.db.execute("inbox_unhold", {"thread_id": lease.thread_id, "now": time.time()})
 
-    async def release(self, lease: Lease, *, requeue: bool) -> None:
-        """Give the thread back: its running items return to pending when ``requeue``."""
-        params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner, "now": time.time()}
+    async def release(self, lease: Lease, *, requeue: bool, count_attempt: bool = False) -> None:
+        """Give the thread back: its running items return to pending when ``requeue``.
+
+        A drain (shutdown) does not count as an attempt; a failed run does.
+        """
+        params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner,
+                  "now": time.time(), "refund": 0 if count_attempt else 1}
         async with self.db.transaction() as tx:
             if requeue:
                 await tx.execute("inbox_release", params)

@@ -20,7 +20,11 @@ MAX_BODY = 1024 * 1024
 
 def build_web_app(bolt: AsyncApp, service) -> web.Application:
     async def slack_events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        try:
+            bolt_request = await to_bolt_request(request)
+        except ValueError:  # Bolt parses the body up front: JSON / form that does not parse
+            METRICS.deliveries.labels(outcome="malformed").inc()
+            return web.json_response({"error": "malformed request body"}, status=400)
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 

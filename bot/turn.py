@@ -68,6 +68,10 @@ class TurnRunner:
     async def _advance(self, lease, place, items, config, context) -> RunResult:
         posted: list[str] = []
         state = await self.graph.aget_state(config)
+        # A run with no message of its own (an approval's resume) continues the
+        # turn of whoever asked: keep their Slack user on its checkpoints too.
+        for key in ("slack_user", "slack_ts"):
+            config["metadata"].setdefault(key, (state.metadata or {}).get(key) or "")
         known = {m.id for m in (state.values or {}).get("messages", [])}
         fresh = []
         for item in items:

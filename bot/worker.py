@@ -18,6 +18,7 @@ from bot import messages as say
 from bot.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
 from bot.turn import TurnRunner
+from graph.retry import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class WorkerPool:
         """Own one thread until it has no open items, renewing the lease meanwhile."""
         work = asyncio.current_task()
         renewer = asyncio.create_task(self._renew(lease, work), name=f"renew:{lease.thread_id}")
-        requeue = True
+        requeue, failed = True, False
         try:
             while True:
                 items = await self.inbox.take(lease)
@@ -124,13 +125,14 @@ class WorkerPool:
         except Exception:
             log.warning("run failed; its items go back to the inbox for a retry",
                         extra={"thread_id": lease.thread_id}, exc_info=True)
+            failed = True
             await self._sleep(RETRY_PAUSE)
         finally:
             renewer.cancel()
             await asyncio.gather(renewer, return_exceptions=True)
             if lease.valid:
                 try:
-                    await asyncio.shield(self.inbox.release(lease, requeue=requeue))
+                    await asyncio.shield(self.inbox.release(lease, requeue=requeue, count_attempt=failed))
                 except Exception:
                     log.warning("could not release lease; it will expire", extra={"thread_id": lease.thread_id})
 
@@ -147,7 +149,7 @@ class WorkerPool:
         except Exception as exc:
             METRICS.runs.labels(outcome="error").inc()
             log.exception("run failed", extra=extra)
-            if max(i.attempts for i in items) >= MAX_ATTEMPTS:
+            if not is_transient(exc) or max(i.attempts for i in items) >= MAX_ATTEMPTS:
                 await self._give_up(lease, items, exc)
             else:
                 raise  # the lease is released with the items pending: the next claim retries

@@ -90,7 +90,7 @@ UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND
 UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: inbox_release
-UPDATE inbox SET status = 'pending', attempts = attempts - 1, updated_at = :now
+UPDATE inbox SET status = 'pending', attempts = attempts - :refund, updated_at = :now
 WHERE thread_id = :thread_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_retry
@@ -144,3 +144,152 @@ UPDATE outbox SET error = :error WHERE outbox_key = :outbox_key
 -- name: outbox_pending
 SELECT outbox_id, outbox_key, thread_id, channel_id, thread_ts, kind, body, status, slack_ts, attempts
 FROM outbox WHERE status = 'pending' AND created_at < :before ORDER BY outbox_id LIMIT :limit
+
+-- ---- long conversations (issue 6)
+-- Retention, thread expiry and forget. LangGraph's checkpoint tables differ by
+-- dialect (PostgreSQL: checkpoints, checkpoint_blobs, checkpoint_writes;
+-- SQLite: checkpoints, writes), so those queries carry a pg_ / sqlite_ prefix.
+-- Only the root namespace ('') is pruned: the agent has no subgraphs.
+
+-- name: retention_candidates
+SELECT thread_id, count(*) AS n FROM checkpoints
+WHERE checkpoint_ns = '' GROUP BY thread_id HAVING count(*) > :keep
+
+-- name: retention_keep
+SELECT checkpoint_id FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = ''
+ORDER BY checkpoint_id DESC LIMIT :keep
+
+-- name: retention_pending_approvals
+SELECT thread_id, interrupt_id FROM approvals WHERE status = 'pending'
+
+-- name: retention_latest_checkpoints
+SELECT thread_id, max(checkpoint_id) AS latest FROM checkpoints GROUP BY thread_id
+
+-- name: retention_conversation_activity
+SELECT thread_id, last_activity_at FROM conversations
+
+-- name: retention_busy_threads
+SELECT thread_id FROM inbox WHERE status IN ('pending', 'running')
+UNION SELECT thread_id FROM approvals WHERE status = 'pending'
+
+-- name: pg_retention_lock
+SELECT pg_try_advisory_xact_lock(7265020006, hashtext(:thread_id)) AS ok
+
+-- name: pg_retention_interrupt_writes
+SELECT checkpoint_id, type, blob FROM checkpoint_writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+
+-- name: pg_retention_delete_writes
+DELETE FROM checkpoint_writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
+
+-- name: pg_retention_delete_checkpoints
+DELETE FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
+RETURNING checkpoint -> 'channel_versions' AS versions
+
+-- name: pg_retention_referenced_versions
+SELECT checkpoint -> 'channel_versions' AS versions FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = ''
+
+-- name: pg_retention_delete_blobs
+DELETE FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = :channel
+AND version = ANY(CAST(:versions AS text[]))
+
+-- name: pg_retention_orphan_parents
+UPDATE checkpoints SET parent_checkpoint_id = NULL
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
+
+-- name: sqlite_retention_interrupt_writes
+SELECT checkpoint_id, type, value AS blob FROM writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+
+-- name: sqlite_retention_delete_writes
+DELETE FROM writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: sqlite_retention_delete_checkpoints
+DELETE FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: sqlite_retention_orphan_parents
+UPDATE checkpoints SET parent_checkpoint_id = NULL
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+AND parent_checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: pg_forget_checkpoint_counts
+SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
+       (SELECT count(*) FROM checkpoint_blobs WHERE thread_id = :thread_id) AS checkpoint_blobs,
+       (SELECT count(*) FROM checkpoint_writes WHERE thread_id = :thread_id) AS checkpoint_writes
+
+-- name: sqlite_forget_checkpoint_counts
+SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
+       (SELECT count(*) FROM writes WHERE thread_id = :thread_id) AS checkpoint_writes
+
+-- name: forget_inbox
+DELETE FROM inbox WHERE thread_id = :thread_id
+
+-- name: forget_outbox
+DELETE FROM outbox WHERE thread_id = :thread_id
+
+-- name: forget_conversation
+DELETE FROM conversations WHERE thread_id = :thread_id
+
+-- name: forget_approvals
+DELETE FROM approvals WHERE thread_id = :thread_id
+
+-- name: forget_expired_lease
+DELETE FROM thread_leases WHERE thread_id = :thread_id AND expires_at < :now
+
+-- name: forget_redact_audit
+UPDATE audit_log
+SET args = CASE WHEN args IS NULL THEN NULL ELSE '[redacted]' END,
+    detail = CASE WHEN detail IS NULL THEN NULL ELSE '[redacted]' END
+WHERE thread_id = :thread_id
+
+-- name: forget_redact_refunds
+UPDATE shop_refunds SET reason = '[redacted]' WHERE thread_id = :thread_id
+
+-- name: forget_redact_cancellations
+UPDATE shop_cancellations SET reason = '[redacted]' WHERE thread_id = :thread_id
+
+-- name: forget_redact_tickets
+UPDATE shop_tickets SET subject = '[redacted]', body = '[redacted]' WHERE thread_id = :thread_id
+
+-- name: forget_threads_started_by
+SELECT thread_id FROM conversations WHERE started_by = :user_id
+
+-- name: forget_threads_requested_by
+SELECT DISTINCT thread_id FROM approvals WHERE requester = :user_id
+
+-- name: forget_inbox_naming
+SELECT thread_id, payload FROM inbox WHERE payload LIKE '%' || :user_id || '%'
+
+-- name: pg_forget_threads_of_slack_user
+SELECT DISTINCT thread_id FROM checkpoints WHERE metadata ->> 'slack_user' = :user_id
+
+-- name: sqlite_forget_threads_of_slack_user
+SELECT DISTINCT thread_id FROM checkpoints
+WHERE json_extract(CAST(metadata AS TEXT), '$.slack_user') = :user_id
+
+-- name: pg_forget_threads_mentioning
+SELECT DISTINCT thread_id FROM checkpoint_blobs
+WHERE channel = 'messages' AND position(convert_to(:user_id, 'UTF8') IN blob) > 0
+
+-- name: sqlite_forget_threads_mentioning
+SELECT DISTINCT thread_id FROM checkpoints WHERE instr(checkpoint, CAST(:user_id AS BLOB)) > 0
+
+-- name: pg_tables_with_thread_id
+SELECT DISTINCT table_name FROM information_schema.columns
+WHERE table_schema = current_schema() AND column_name = 'thread_id'
+
+-- name: sqlite_tables_with_thread_id
+SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p
+WHERE m.type = 'table' AND p.name = 'thread_id'
