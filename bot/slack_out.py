@@ -9,6 +9,8 @@ the message in the thread and records it instead of posting again.
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import time
 
 from slack_sdk.errors import SlackApiError
@@ -23,6 +25,9 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "supportbot_post"
 STATUS_REACTION = "hourglass_flowing_sand"
+# Tests only (tests/durability): crash in the narrowest window, after Slack took a
+# post and before the outbox recorded it.
+TEST_KILL_AFTER_POST = os.environ.get("SUPPORTBOT_TEST_KILL_AFTER_POST") == "1"
 
 
 class SlackOut:
@@ -30,8 +35,13 @@ class SlackOut:
         self.client = client
         self.db = db
 
-    async def post(self, lease: Lease, key: str, place: SlackPlace, markdown: str, kind: str = "reply") -> str:
-        """Post once per ``key``; returns the message ts (the earlier one if already posted)."""
+    async def post(self, lease: Lease, key: str, place: SlackPlace, markdown: str, kind: str = "reply",
+                   blocks: list[dict] | None = None) -> str:
+        """Post once per ``key``; returns the message ts (the earlier one if already posted).
+
+        ``blocks`` (e.g. an approval card) replace the markdown rendering, which
+        is then the notification text; the caller rebuilds them on a retry.
+        """
         row = await self.db.fetchone("outbox_get", {"outbox_key": key})
         if row is None:
             lease.check()
@@ -45,12 +55,17 @@ class SlackOut:
                 raise LeaseLost(f"lease on {place.thread_id} lost before posting")
         if row["status"] == "posted":
             return row["slack_ts"]
+        if row["status"] == "streaming" and row["slack_ts"]:
+            # A stream cut short (crash, Slack refused to stop it): make it the whole answer.
+            await self.client.chat_update(channel=place.channel_id, ts=row["slack_ts"], **build_reply(markdown))
+            await self._mark_posted(key, row["slack_ts"])
+            return row["slack_ts"]
         if row["attempts"] > 0:
             found = await self._find_posted(place, key)
             if found:
                 await self._mark_posted(key, found)
                 return found
-        return await self._send(lease, key, place, row["body"])
+        return await self._send(lease, key, place, markdown, blocks)
 
     async def deliver_pending(self, key: str, place: SlackPlace, markdown: str) -> str:
         """Deliver an outbox row whose run is long over (no lease: the row itself is the claim)."""
@@ -60,7 +75,8 @@ class SlackOut:
             return found
         return await self._send(None, key, place, markdown)
 
-    async def _send(self, lease: Lease | None, key: str, place: SlackPlace, markdown: str) -> str:
+    async def _send(self, lease: Lease | None, key: str, place: SlackPlace, markdown: str,
+                    blocks: list[dict] | None = None) -> str:
         await self.db.execute("outbox_attempt", {"outbox_key": key})
         if lease is not None:
             lease.check()
@@ -70,11 +86,13 @@ class SlackOut:
                 thread_ts=place.thread_ts,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
                 unfurl_links=False,
-                **build_reply(markdown),
+                **({"text": markdown, "blocks": blocks} if blocks else build_reply(markdown)),
             )
         except SlackApiError as exc:
             await self.db.execute("outbox_failed", {"outbox_key": key, "error": str(exc.response.get("error"))})
             raise
+        if TEST_KILL_AFTER_POST:
+            os.kill(os.getpid(), signal.SIGKILL)
         await self._mark_posted(key, response["ts"])
         return response["ts"]
 

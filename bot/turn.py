@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, AIMessageChunk
 from langgraph.types import Command
 
 from bot import messages as say
 from bot.inbox import Inbox, Item, Lease, current_lease
+from bot.render import split_markdown
 from bot.slack_out import SlackOut
+from bot.streaming import AnswerStream, answer_key
 from bot.threads import SlackPlace, message_id, parse_thread_id
 from graph.agent import human_message, last_answer
 from graph.state import RunContext
@@ -67,6 +69,7 @@ class TurnRunner:
 
     async def _advance(self, lease, place, items, config, context) -> RunResult:
         posted: list[str] = []
+        stream = AnswerStream(self.slack, lease, place, context.requester)
         state = await self.graph.aget_state(config)
         # A run with no message of its own (an approval's resume) continues the
         # turn of whoever asked: keep their Slack user on its checkpoints too.
@@ -92,17 +95,17 @@ class TurnRunner:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
-                await self.graph.ainvoke(Command(resume=ready), config, context=context)
+                await self._drive(Command(resume=ready), config, context, stream)
                 if not (await self.graph.aget_state(config)).interrupts:
                     await self.inbox.unhold(lease)
         elif state.next:
             # A run that stopped mid-way (crash, lost lease): continue from its checkpoint.
             log.info("resuming interrupted run", extra={"thread_id": place.thread_id, "next": list(state.next)})
-            await self.graph.ainvoke(None, config, context=context)
+            await self._drive(None, config, context, stream)
 
         state = await self.graph.aget_state(config)
         if fresh and not state.interrupts:
-            await self.graph.ainvoke({"messages": fresh}, config, context=context)
+            await self._drive({"messages": fresh}, config, context, stream)
             state = await self.graph.aget_state(config)
         elif fresh:
             # A pause is waiting for a human: a new message cannot enter the
@@ -121,17 +124,23 @@ class TurnRunner:
             return RunResult(False, list(state.interrupts), posted)
 
         answer = last_answer(state.values.get("messages", []))
+        if stream.message_id is not None:
+            final = answer if answer is not None and answer.id == stream.message_id else None
+            await stream.finish(_text(final) if final is not None else None)
         if answer is not None:
             posted += await self.post_answer(lease, place, answer)
             return RunResult(True, [], posted)
         return RunResult(False, [], posted)
 
-    async def post_answer(self, lease: Lease, place: SlackPlace, answer: AIMessage) -> list[str]:
-        from bot.render import split_markdown
+    async def _drive(self, payload, config, context, stream: AnswerStream) -> None:
+        """Run the graph, streaming the model's text into Slack as it comes."""
+        async for chunk, meta in self.graph.astream(payload, config, context=context, stream_mode="messages"):
+            if isinstance(chunk, AIMessageChunk) and meta.get("langgraph_node") == "agent":
+                await stream.feed(chunk)
 
-        text = answer.content if isinstance(answer.content, str) else _text_of(answer.content)
-        chunks = split_markdown(text) or [say.EMPTY_ANSWER]
-        return [await self.slack.post(lease, f"{place.thread_id}:answer:{answer.id}:{n}", place, chunk)
+    async def post_answer(self, lease: Lease, place: SlackPlace, answer: AIMessage) -> list[str]:
+        chunks = split_markdown(_text(answer)) or [say.EMPTY_ANSWER]
+        return [await self.slack.post(lease, answer_key(place.thread_id, answer.id, n), place, chunk)
                 for n, chunk in enumerate(chunks)]
 
 
@@ -150,5 +159,7 @@ def _safe_name(user: str | None) -> str | None:
     return user if user and user.replace("_", "").replace("-", "").isalnum() else None
 
 
-def _text_of(content) -> str:
-    return "".join(p.get("text", "") for p in content if isinstance(p, dict))
+def _text(message: AIMessage) -> str:
+    content = message.content
+    return content if isinstance(content, str) else "".join(
+        p.get("text", "") for p in content if isinstance(p, dict))

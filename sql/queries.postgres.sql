@@ -21,3 +21,29 @@ ON CONFLICT (thread_id) DO UPDATE
     SET owner = excluded.owner, fence = thread_leases.fence + 1, expires_at = excluded.expires_at
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
+
+-- ---- operators (issue 7)
+-- LangGraph's AsyncPostgresSaver tables (created by its setup(), after our
+-- migrations): checkpoints (metadata JSONB), checkpoint_blobs, checkpoint_writes.
+
+-- name: operator_checkpoint_threads
+SELECT c.thread_id, count(*) AS checkpoints, max(c.checkpoint_id) AS last_checkpoint_id,
+       sum(octet_length(c.checkpoint::text) + octet_length(c.metadata::text))
+       + coalesce((SELECT sum(octet_length(b.blob)) FROM checkpoint_blobs b WHERE b.thread_id = c.thread_id), 0)
+       + coalesce((SELECT sum(octet_length(w.blob)) FROM checkpoint_writes w WHERE w.thread_id = c.thread_id), 0)
+       AS bytes
+FROM checkpoints c GROUP BY c.thread_id
+
+-- name: operator_threads_of_user
+SELECT DISTINCT thread_id FROM checkpoints WHERE metadata ->> 'slack_user' = :user
+
+-- name: stats_checkpoint_sources
+SELECT thread_id,
+       sum(CASE WHEN metadata ->> 'source' = 'input' THEN 1 ELSE 0 END) AS inputs,
+       sum(CASE WHEN metadata ->> 'source' = 'loop' THEN 1 ELSE 0 END) AS loops
+FROM checkpoints WHERE checkpoint_ns = '' AND checkpoint_id >= :since_id
+GROUP BY thread_id
+
+-- name: stats_message_writes
+SELECT thread_id, type, blob FROM checkpoint_writes
+WHERE channel = 'messages' AND checkpoint_ns = '' AND checkpoint_id >= :since_id

@@ -138,6 +138,13 @@ UPDATE outbox SET attempts = attempts + 1 WHERE outbox_key = :outbox_key
 UPDATE outbox SET status = 'posted', slack_ts = :slack_ts, posted_at = :now, error = NULL
 WHERE outbox_key = :outbox_key
 
+-- name: outbox_streaming
+UPDATE outbox SET status = 'streaming', slack_ts = :slack_ts WHERE outbox_key = :outbox_key
+
+-- name: outbox_for_thread
+SELECT outbox_key, kind, status, slack_ts, attempts, created_at, posted_at
+FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
+
 -- name: outbox_failed
 UPDATE outbox SET error = :error WHERE outbox_key = :outbox_key
 
@@ -174,7 +181,7 @@ SELECT thread_id FROM inbox WHERE status IN ('pending', 'running')
 UNION SELECT thread_id FROM approvals WHERE status = 'pending'
 
 -- name: pg_retention_lock
-SELECT pg_try_advisory_xact_lock(7265020006, hashtext(:thread_id)) AS ok
+SELECT pg_try_advisory_xact_lock(726506, hashtext(:thread_id)) AS ok
 
 -- name: pg_retention_interrupt_writes
 SELECT checkpoint_id, type, blob FROM checkpoint_writes
@@ -293,3 +300,127 @@ WHERE table_schema = current_schema() AND column_name = 'thread_id'
 -- name: sqlite_tables_with_thread_id
 SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p
 WHERE m.type = 'table' AND p.name = 'thread_id'
+
+-- ---- operators (issue 7)
+-- name: operator_lease_take
+-- An operator (rewind) takes a thread's lease the way a worker's claim does:
+-- only when nobody holds it, and the fence grows so an earlier holder whose
+-- lease ran out cannot write after us.
+INSERT INTO thread_leases (thread_id, owner, fence, expires_at)
+VALUES (:thread_id, :owner, 1, :expires)
+ON CONFLICT (thread_id) DO UPDATE
+    SET owner = excluded.owner, fence = thread_leases.fence + 1, expires_at = excluded.expires_at
+    WHERE thread_leases.expires_at < :now
+RETURNING thread_id, fence
+
+-- name: operator_lease_holder
+SELECT owner, fence, expires_at FROM thread_leases WHERE thread_id = :thread_id
+
+-- name: operator_thread_status
+SELECT thread_id, inbox_at, running_items, queued_items, held_items, last_outcome, lease_expires_at,
+       pending_approvals, last_activity_at, started_by
+FROM operator_thread_status
+
+-- name: operator_thread_owner
+SELECT started_by FROM conversations WHERE thread_id = :thread_id
+
+-- name: operator_approvals_pending
+SELECT approval_id, interrupt_id, tool, args, requester, card_channel, card_ts
+FROM approvals WHERE thread_id = :thread_id AND status = 'pending' ORDER BY approval_id
+
+-- name: operator_approval_void
+UPDATE approvals SET status = 'void', decided_by = :by, decided_at = :now, note = :note
+WHERE approval_id = :approval_id AND status = 'pending'
+
+-- name: operator_audit
+INSERT INTO audit_log (at, actor, action, thread_id, approval_id, tool, args, outcome, detail)
+VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome, :detail)
+
+-- name: operator_unhold
+-- Messages parked behind a pause that a rewind set aside: answer them on the new branch.
+UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
+
+-- name: stats_turns_summary
+SELECT count(*) AS turns, count(DISTINCT thread_id) AS threads,
+       coalesce(sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0) AS done,
+       coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0) AS failed,
+       coalesce(sum(CASE WHEN attempts > 1 THEN 1 ELSE 0 END), 0) AS retried,
+       avg(seconds) AS avg_seconds, max(seconds) AS max_seconds
+FROM stats_turns WHERE created_at >= :since
+
+-- name: stats_turns_per_thread
+SELECT thread_id, count(*) AS turns FROM stats_turns WHERE created_at >= :since GROUP BY thread_id
+
+-- name: stats_approvals
+SELECT tool, status, count(*) AS approvals, avg(wait_seconds) AS avg_wait, max(wait_seconds) AS max_wait
+FROM stats_approval_waits WHERE created_at >= :since GROUP BY tool, status ORDER BY tool, status
+
+-- ---- approvals (issue 5)
+-- name: approval_create
+INSERT INTO approvals (interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link,
+                       status, created_at, expires_at)
+VALUES (:interrupt_id, :thread_id, :tool, :args, :requester, :reason, :summary, :thread_link,
+        'pending', :now, :expires_at)
+ON CONFLICT (interrupt_id) DO NOTHING
+RETURNING approval_id
+
+-- name: approval_get
+SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+FROM approvals WHERE interrupt_id = :interrupt_id
+
+-- name: approval_set_card
+UPDATE approvals SET card_channel = :card_channel, card_ts = :card_ts WHERE interrupt_id = :interrupt_id
+
+-- name: approval_decide
+-- The one transition of a click: of two clicks (or two approvers) exactly one matches.
+UPDATE approvals SET status = :status, decided_by = :decided_by, decided_at = :now, note = :note,
+                     edited_args = :edited_args
+WHERE interrupt_id = :interrupt_id AND status = 'pending' AND (expires_at IS NULL OR expires_at > :now)
+RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+
+-- name: approval_expire
+UPDATE approvals SET status = 'expired', decided_at = :now, note = :note
+WHERE interrupt_id = :interrupt_id AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
+RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+
+-- name: approval_void
+UPDATE approvals SET status = 'void', decided_by = :decided_by, decided_at = :now, note = :note
+WHERE interrupt_id = :interrupt_id AND status = 'pending'
+RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+
+-- name: approvals_due
+SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+FROM approvals
+WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
+ORDER BY approval_id LIMIT :limit
+
+-- name: approvals_pending
+SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+FROM approvals WHERE status = 'pending' ORDER BY approval_id
+
+-- name: approvals_pending_in_thread
+SELECT interrupt_id FROM approvals WHERE thread_id = :thread_id AND status = 'pending' ORDER BY approval_id
+
+-- name: approvals_recent
+SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+FROM approvals ORDER BY approval_id DESC LIMIT :limit
+
+-- name: approvals_last_requester
+SELECT requester FROM approvals
+WHERE thread_id = :thread_id AND requester IS NOT NULL AND requester NOT IN ('unknown', 'anonymous')
+ORDER BY approval_id DESC LIMIT 1
+
+-- name: audit_insert
+INSERT INTO audit_log (at, actor, action, thread_id, approval_id, tool, args, outcome, detail)
+VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome, :detail)
+
+-- name: audit_for_approval
+SELECT audit_id, at, actor, action, thread_id, approval_id, tool, args, outcome, detail
+FROM audit_log WHERE approval_id = :approval_id ORDER BY audit_id

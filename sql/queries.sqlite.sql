@@ -18,3 +18,30 @@ ON CONFLICT (thread_id) DO UPDATE
     SET owner = excluded.owner, fence = thread_leases.fence + 1, expires_at = excluded.expires_at
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
+
+-- ---- operators (issue 7)
+-- LangGraph's AsyncSqliteSaver tables (created by its setup(), after our
+-- migrations): checkpoints(thread_id, checkpoint_ns, checkpoint_id,
+-- parent_checkpoint_id, type, checkpoint BLOB, metadata BLOB of JSON) and writes.
+
+-- name: operator_checkpoint_threads
+SELECT c.thread_id, count(*) AS checkpoints, max(c.checkpoint_id) AS last_checkpoint_id,
+       sum(length(c.checkpoint) + coalesce(length(c.metadata), 0))
+       + coalesce((SELECT sum(length(w.value)) FROM writes w WHERE w.thread_id = c.thread_id), 0) AS bytes
+FROM checkpoints c GROUP BY c.thread_id
+
+-- name: operator_threads_of_user
+SELECT DISTINCT thread_id FROM checkpoints
+WHERE json_extract(CAST(metadata AS TEXT), '$.slack_user') = :user
+
+-- name: stats_checkpoint_sources
+SELECT thread_id,
+       sum(CASE WHEN source = 'input' THEN 1 ELSE 0 END) AS inputs,
+       sum(CASE WHEN source = 'loop' THEN 1 ELSE 0 END) AS loops
+FROM (SELECT thread_id, json_extract(CAST(metadata AS TEXT), '$.source') AS source
+      FROM checkpoints WHERE checkpoint_ns = '' AND checkpoint_id >= :since_id) AS sources
+GROUP BY thread_id
+
+-- name: stats_message_writes
+SELECT thread_id, type, value AS blob FROM writes
+WHERE channel = 'messages' AND checkpoint_ns = '' AND checkpoint_id >= :since_id

@@ -1,0 +1,77 @@
+"""What a click on a card (or an Edit… submission) does, for the thin listeners.
+
+``ack()`` comes only after the decision is committed: the app runs with
+``process_before_response=True``, so a database failure raises, Bolt answers
+500 and Slack shows the clicker an error instead of a decision that was lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.approvals.decisions import Approvals
+from bot.approvals.edit import NOTE_BLOCK, build_edit_modal, changed, check_args, read_edit
+
+log = logging.getLogger(__name__)
+
+
+def _clicker(body: dict) -> tuple[str, str, str | None, str | None]:
+    """(user, interrupt id, channel, thread_ts) of a block_actions click."""
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    thread_ts = container.get("thread_ts") or (body.get("message") or {}).get("thread_ts")
+    return body["user"]["id"], body["actions"][0]["value"], channel, thread_ts
+
+
+async def on_decision_click(approvals: Approvals, ack, body: dict, *, approve: bool) -> None:
+    user, interrupt_id, channel, thread_ts = _clicker(body)
+    outcome = await approvals.decide(user, interrupt_id, approve=approve)
+    await ack()
+    if outcome.decided:
+        await approvals.show(outcome.approval)
+        return
+    await approvals.tell(channel, user, outcome.message, thread_ts)
+    if outcome.approval is not None and not outcome.approval.pending and _shows_buttons(body):
+        await approvals.show(outcome.approval)  # the card missed its redraw earlier: repair it
+
+
+async def on_edit_click(approvals: Approvals, ack, body: dict, client) -> None:
+    user, interrupt_id, channel, thread_ts = _clicker(body)
+    checked = await approvals.check(user, interrupt_id)
+    await ack()
+    if not checked.decided:
+        await approvals.tell(channel, user, checked.message, thread_ts)
+        return
+    try:
+        await client.views_open(trigger_id=body["trigger_id"], view=build_edit_modal(checked.approval))
+    except SlackApiError as exc:  # e.g. expired_trigger_id: the approver clicks again
+        log.warning("could not open the edit modal", extra={"error": exc.response.get("error"),
+                                                              "thread_id": checked.approval.thread_id})
+
+
+async def on_edit_submission(approvals: Approvals, ack, body: dict, view: dict) -> None:
+    user, interrupt_id = body["user"]["id"], view["private_metadata"]
+    checked = await approvals.check(user, interrupt_id)
+    if not checked.decided:
+        await ack(response_action="errors", errors={NOTE_BLOCK: checked.message})
+        return
+    approval = checked.approval
+    edited, note = read_edit(approval, (view.get("state") or {}).get("values") or {})
+    args, errors = check_args(approval.tool, {**approval.final_args, **edited})
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    outcome = await approvals.decide(user, interrupt_id, approve=True, note=note,
+                                     edited_args=changed(approval.args, args) or None)
+    if not outcome.decided:
+        await ack(response_action="errors", errors={NOTE_BLOCK: outcome.message})
+        return
+    await ack()
+    await approvals.show(outcome.approval)
+
+
+def _shows_buttons(body: dict) -> bool:
+    blocks = (body.get("message") or {}).get("blocks") or []
+    return any(block.get("type") == "actions" for block in blocks)

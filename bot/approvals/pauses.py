@@ -1,0 +1,93 @@
+"""When a run pauses: one approvals row per interrupt, and its card posted exactly once.
+
+Called by the worker (``TurnRunner.pauses.on_pause``) after the run's
+checkpoint is written, so a crash anywhere here is repaired by the retried
+run: the row is created with ON CONFLICT DO NOTHING, the card goes through the
+outbox (key ``approval:{interrupt_id}``) so it is never posted twice, and
+``card_ts`` is recorded from whichever post Slack accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot import messages as say
+from bot.approvals.card import build_approval_card, card_text, describe_action, lowered
+from bot.approvals.links import Links
+from bot.approvals.store import ApprovalStore
+from bot.inbox import Lease
+from bot.slack_out import SlackOut
+from bot.threads import SlackPlace
+from graph.shop import Shop, ShopError, money
+
+log = logging.getLogger(__name__)
+
+UNKNOWN = ("", "unknown", "anonymous")
+
+
+def card_key(interrupt_id: str) -> str:
+    return f"approval:{interrupt_id}"
+
+
+class ApprovalPauses:
+    def __init__(self, store: ApprovalStore, slack: SlackOut, shop: Shop, links: Links, *,
+                 channel: str | None = None, ttl: float | None = None) -> None:
+        self.store = store
+        self.slack = slack
+        self.shop = shop
+        self.links = links
+        self.channel = channel or None
+        self.ttl = ttl
+
+    async def on_pause(self, lease: Lease, place: SlackPlace, interrupts: list, context) -> list[str]:
+        posted: list[str] = []
+        for interrupt in interrupts:
+            value = interrupt.value if isinstance(interrupt.value, dict) else {}
+            if value.get("kind") != "approval":
+                continue
+            approval = await self.store.get(interrupt.id)
+            if approval is None:
+                approval = await self._request(interrupt.id, value, place, context)
+            if not approval.pending:
+                continue  # decided already: its resume item is in the inbox
+            target = self._card_place(place)
+            ts = await self.slack.post(lease, card_key(interrupt.id), target, card_text(approval), kind="approval",
+                                       blocks=build_approval_card(approval))
+            if approval.card_ts != ts:
+                await self.store.set_card(interrupt.id, target.channel_id, ts)
+            posted.append(ts)
+            if target is not place:  # the card is elsewhere: say so in the thread
+                note = say.APPROVAL_ASKED.format(action=lowered(approval.summary or approval.tool),
+                                                 card=f"in <#{target.channel_id}>")
+                posted.append(await self.slack.post(lease, f"{place.thread_id}:approval-note:{interrupt.id}",
+                                                    place, note))
+            log.info("approval requested", extra={"thread_id": place.thread_id, "tool": approval.tool,
+                                                  "approval_id": approval.approval_id})
+        return posted
+
+    async def _request(self, interrupt_id: str, value: dict, place: SlackPlace, context):
+        args = dict(value.get("args") or {})
+        tool = str(value.get("tool") or "a tool")
+        requester = value.get("requester") or getattr(context, "requester", None)
+        if requester in UNKNOWN:
+            # A pause reached while resuming (no new message): the thread's earlier requester asked.
+            requester = await self.store.last_requester(place.thread_id)
+        return await self.store.request(
+            interrupt_id, place.thread_id, tool, args, requester=requester,
+            reason=value.get("reason") or args.get("reason"), summary=await self.summary(tool, args),
+            thread_link=await self.links.thread(place), ttl=self.ttl)
+
+    async def summary(self, tool: str, args: dict) -> str:
+        amount = None
+        if "order_id" in args:
+            try:
+                amount = money((await self.shop.order(int(args["order_id"])))["amount_cents"])
+            except (ShopError, ValueError, TypeError):
+                pass
+        return describe_action(tool, args, amount)
+
+    def _card_place(self, place: SlackPlace) -> SlackPlace:
+        if not self.channel:
+            return place
+        # The thread id stays the conversation's: the outbox row is fenced by its lease.
+        return SlackPlace(place.thread_id, place.team_id, self.channel, None, False)

@@ -1,0 +1,35 @@
+"""supportbot history THREAD_ID: a thread's checkpoints, newest first."""
+
+from __future__ import annotations
+
+import sys
+
+from bot.operators.output import print_json, table
+from bot.operators.session import open_session
+from bot.operators.timeline import HISTORY_COLUMNS, NotFound, history, history_table
+
+NAME = "history"
+HELP = "list a thread's checkpoints, newest first (what wrote each one, and the newest message then)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("thread_id", metavar="THREAD_ID", help="e.g. slack:T123:C456:1712345678.000100")
+    parser.add_argument("--limit", type=int, default=None, help="show only the newest N checkpoints")
+    parser.add_argument("--json", action="store_true",
+                        help="one object per checkpoint: checkpoint_id, step, created_at, node, messages, last_message")
+
+
+async def run(args, settings) -> int:
+    async with open_session(settings) as session:
+        try:
+            steps = await history(session.graph, args.thread_id, args.limit)
+        except NotFound as exc:
+            print(f"supportbot: {exc}", file=sys.stderr)
+            return 1
+    if args.json:
+        print_json([s.as_json() for s in steps])
+    else:
+        print(table(history_table(steps), HISTORY_COLUMNS))
+        if any(not s.on_head for s in steps):
+            print("\nx = on a branch a rewind set aside (kept for the record)")
+    return 0
