@@ -52,6 +52,7 @@ class Settings(BaseSettings):
 
     supportbot_workers: int = Field(16, ge=1, le=512)
     supportbot_lease_seconds: float = Field(30.0, ge=2)
+    supportbot_max_attempts: int = Field(8, ge=1, le=100)
     supportbot_drain_seconds: float = Field(25.0, ge=0)
     supportbot_max_message_chars: int = Field(40_000, ge=100)
     supportbot_thread_ttl_days: float | None = Field(None, gt=0)

@@ -129,13 +129,16 @@ class Inbox:
         lease.check()
         return await self.db.execute("inbox_unhold", {"thread_id": lease.thread_id, "now": time.time()})
 
-    async def release(self, lease: Lease, *, requeue: bool, count_attempt: bool = False) -> None:
+    async def release(self, lease: Lease, *, requeue: bool, count_attempt: bool = False,
+                      delay: float = 0.0, error: str | None = None) -> None:
         """Give the thread back: its running items return to pending when ``requeue``.
 
-        A drain (shutdown) does not count as an attempt; a failed run does.
+        A drain (shutdown) does not count as an attempt; a failed run does, and
+        its items wait ``delay`` seconds before they can be claimed again.
         """
+        now = time.time()
         params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner,
-                  "now": time.time(), "refund": 0 if count_attempt else 1}
+                  "now": now, "refund": 0 if count_attempt else 1, "available_at": now + delay, "error": error}
         async with self.db.transaction() as tx:
             if requeue:
                 await tx.execute("inbox_release", params)
@@ -145,6 +148,9 @@ class Inbox:
     async def retry(self, item_id: int) -> str | None:
         row = await self.db.fetchone("inbox_retry", {"item_id": item_id, "now": time.time()})
         return row["thread_id"] if row else None
+
+    async def retry_thread(self, thread_id: str) -> int:
+        return await self.db.execute("inbox_retry_thread", {"thread_id": thread_id, "now": time.time()})
 
     async def get(self, item_id: int) -> dict | None:
         return await self.db.fetchone("inbox_get", {"item_id": item_id})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+
+from langchain_core.callbacks import AsyncCallbackHandler
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 
@@ -15,7 +18,9 @@ class Metrics:
         self.runs = Counter("supportbot_runs", "Thread runs by outcome", ["outcome"], registry=r)
         self.run_seconds = Histogram("supportbot_run_seconds", "Duration of a thread run", registry=r,
                                      buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120))
-        self.model_seconds = Histogram("supportbot_model_seconds", "Duration of one model call", registry=r)
+        self.model_seconds = Histogram("supportbot_model_seconds", "Duration of one model call", registry=r,
+                                       buckets=(0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+        self.model_calls = Counter("supportbot_model_calls", "Chat-model calls by outcome", ["outcome"], registry=r)
         self.inbox_depth = Gauge("supportbot_inbox_depth", "Open inbox items", registry=r)
         self.inbox_oldest_age = Gauge("supportbot_inbox_oldest_age_seconds", "Age of the oldest open item", registry=r)
         self.approvals_pending = Gauge("supportbot_approvals_pending", "Approvals waiting for a decision", registry=r)
@@ -24,3 +29,26 @@ class Metrics:
 
 
 METRICS = Metrics()
+
+
+
+class ModelTimer(AsyncCallbackHandler):
+    """LangChain callback: times each chat-model call into ``supportbot_model_seconds``."""
+
+    def __init__(self) -> None:
+        self.started: dict = {}
+
+    async def on_chat_model_start(self, serialized, messages, *, run_id, **kwargs) -> None:
+        self.started[run_id] = time.perf_counter()
+
+    async def on_llm_end(self, response, *, run_id, **kwargs) -> None:
+        self._done(run_id, "ok")
+
+    async def on_llm_error(self, error, *, run_id, **kwargs) -> None:
+        self._done(run_id, "error")
+
+    def _done(self, run_id, outcome: str) -> None:
+        began = self.started.pop(run_id, None)
+        if began is not None:
+            METRICS.model_seconds.observe(time.perf_counter() - began)
+            METRICS.model_calls.labels(outcome=outcome).inc()

@@ -42,7 +42,8 @@ class Service:
                                  max_message_chars=settings.supportbot_max_message_chars)
         _attach_optional(self)
         if self.workers > 0:
-            self.pool = WorkerPool(self.inbox, self.runner, self.workers)
+            self.pool = WorkerPool(self.inbox, self.runner, self.workers,
+                                   max_attempts=settings.supportbot_max_attempts)
             self.deps.wake = self.pool.wake
             await self.pool.start()
         self.bolt = build_app(self.deps) if self.web else None

@@ -17,6 +17,7 @@ from langgraph.types import Command
 
 from bot import messages as say
 from bot.inbox import Inbox, Item, Lease, current_lease
+from bot.metrics import ModelTimer
 from bot.render import split_markdown
 from bot.slack_out import SlackOut
 from bot.streaming import AnswerStream, answer_key
@@ -50,7 +51,7 @@ class TurnRunner:
             raise ValueError(f"not a Slack thread: {lease.thread_id}")
         last_message = next((i for i in reversed(items) if i.kind == "message"), None)
         config = {"configurable": {"thread_id": lease.thread_id},
-                  "metadata": _metadata(place, last_message)}
+                  "metadata": _metadata(place, last_message), "callbacks": [ModelTimer()]}
         context = RunContext(requester=(last_message.payload.get("user") if last_message else None) or "unknown",
                              source={"team": place.team_id, "channel": place.channel_id,
                                      "thread_ts": place.thread_ts})

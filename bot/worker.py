@@ -18,19 +18,26 @@ from bot import messages as say
 from bot.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
 from bot.turn import TurnRunner
-from graph.retry import is_transient
+from bot.faults import is_transient, retry_delay
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # fallback wake-up when nothing woke us (another process enqueued)
 MAX_BACKOFF = 10.0  # database unreachable: wait at most this long between claims
-MAX_ATTEMPTS = 3  # runs of one item before it is marked failed
-RETRY_PAUSE = 2.0  # seconds a failed run keeps its thread before the retry
+MAX_ATTEMPTS = 8  # runs of one item (passing failures, backed off) before it is marked failed
+
+
+class RetryLater(Exception):
+    def __init__(self, delay: float, error: str) -> None:
+        super().__init__(error)
+        self.delay, self.error = delay, error
 
 
 class WorkerPool:
-    def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, name: str | None = None) -> None:
+    def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, name: str | None = None,
+                 max_attempts: int = MAX_ATTEMPTS) -> None:
         self.inbox = inbox
+        self.max_attempts = max_attempts
         self.runner = runner
         self.concurrency = concurrency
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -105,7 +112,7 @@ class WorkerPool:
         """Own one thread until it has no open items, renewing the lease meanwhile."""
         work = asyncio.current_task()
         renewer = asyncio.create_task(self._renew(lease, work), name=f"renew:{lease.thread_id}")
-        requeue, failed = True, False
+        requeue, retry = True, None
         try:
             while True:
                 items = await self.inbox.take(lease)
@@ -122,17 +129,23 @@ class WorkerPool:
         except asyncio.CancelledError:
             log.info("run cancelled; items go back to the inbox", extra={"thread_id": lease.thread_id})
             raise
+        except RetryLater as later:
+            retry = later
+            log.warning("run failed for a passing reason; retrying later",
+                        extra={"thread_id": lease.thread_id, "delay": round(later.delay, 1), "error": later.error})
         except Exception:
-            log.warning("run failed; its items go back to the inbox for a retry",
-                        extra={"thread_id": lease.thread_id}, exc_info=True)
-            failed = True
-            await self._sleep(RETRY_PAUSE)
+            # A lost database or our own bug: retry after a pause (it counts as
+            # an attempt, so a bug cannot loop forever).
+            log.exception("thread run crashed", extra={"thread_id": lease.thread_id})
+            retry = RetryLater(5.0, "worker error")
         finally:
             renewer.cancel()
             await asyncio.gather(renewer, return_exceptions=True)
             if lease.valid:
                 try:
-                    await asyncio.shield(self.inbox.release(lease, requeue=requeue, count_attempt=failed))
+                    await asyncio.shield(self.inbox.release(
+                        lease, requeue=requeue, count_attempt=retry is not None,
+                        delay=retry.delay if retry else 0.0, error=retry.error if retry else None))
                 except Exception:
                     log.warning("could not release lease; it will expire", extra={"thread_id": lease.thread_id})
 
@@ -149,11 +162,11 @@ class WorkerPool:
         except Exception as exc:
             METRICS.runs.labels(outcome="error").inc()
             log.exception("run failed", extra=extra)
-            if not is_transient(exc) or max(i.attempts for i in items) >= MAX_ATTEMPTS:
+            attempts = max(i.attempts for i in items)
+            if not is_transient(exc) or attempts >= self.max_attempts:
                 await self._give_up(lease, items, exc)
-            else:
-                raise  # the lease is released with the items pending: the next claim retries
-            return
+                return
+            raise RetryLater(retry_delay(attempts), f"{type(exc).__name__}: {exc}"[:2000]) from exc
         if result.held:
             await self.inbox.hold(lease, result.held)
         await self.inbox.finish(lease, upto)

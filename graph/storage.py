@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from typing import AsyncIterator
 from urllib.parse import urlsplit
 
 import aiosqlite
+import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
@@ -93,6 +95,21 @@ class PooledPostgresSaver(AsyncPostgresSaver):
         super().__init__(pool, **kwargs)
         self.lock = _NoLock()  # type: ignore[assignment]
 
+    async def setup(self) -> None:
+        # Upstream's setup is unsafe from two processes at once (duplicate CREATE TABLE
+        # and version rows; concurrent CREATE INDEX CONCURRENTLY deadlocks, which can
+        # leave an invalid index behind), so one process at a time runs it, holding a
+        # transaction-level advisory lock. Waiters poll instead of blocking: a blocked
+        # waiter's snapshot would make the holder's CREATE INDEX CONCURRENTLY wait forever.
+        async with self.conn.connection() as conn, conn.transaction():
+            await conn.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")  # no snapshot kept
+            while not (await (await conn.execute(_TRY_SETUP_LOCK)).fetchone())["ok"]:
+                await asyncio.sleep(0.05)
+            await super().setup()
+
+
+_TRY_SETUP_LOCK = "SELECT pg_try_advisory_xact_lock(7265020002) AS ok"
+
 
 @dataclass
 class Storage:
@@ -135,8 +152,17 @@ async def _open_postgres(parsed, stack, pool_size, connect_timeout) -> Storage:
         # transaction poolers such as pgbouncer work.
         kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": None},
         name="supportbot",
+        # Check each connection as it leaves the pool: after a server restart the
+        # pool hands out live connections instead of ones that died with it.
+        check=AsyncConnectionPool.check_connection,
+        reconnect_timeout=300,
     )
     try:
+        # One plain connection first: a refused or misnamed server fails at once with
+        # its own error, instead of the pool retrying for connect_timeout and saying only that.
+        probe = await psycopg.AsyncConnection.connect(
+            parsed.target, connect_timeout=max(1, round(connect_timeout)))
+        await probe.close()
         await pool.open(wait=True, timeout=connect_timeout)
     except Exception as exc:
         await pool.close()

@@ -90,16 +90,17 @@ UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND
 UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: inbox_release
-UPDATE inbox SET status = 'pending', attempts = attempts - :refund, updated_at = :now
+UPDATE inbox SET status = 'pending', attempts = attempts - :refund, available_at = :available_at,
+    error = :error, updated_at = :now
 WHERE thread_id = :thread_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_retry
-UPDATE inbox SET status = 'pending', error = NULL, updated_at = :now
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
 WHERE item_id = :item_id AND status = 'failed'
 RETURNING thread_id
 
 -- name: inbox_retry_thread
-UPDATE inbox SET status = 'pending', error = NULL, updated_at = :now
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
 WHERE thread_id = :thread_id AND status = 'failed'
 
 -- name: inbox_get
@@ -294,8 +295,9 @@ WHERE channel = 'messages' AND position(convert_to(:user_id, 'UTF8') IN blob) > 
 SELECT DISTINCT thread_id FROM checkpoints WHERE instr(checkpoint, CAST(:user_id AS BLOB)) > 0
 
 -- name: pg_tables_with_thread_id
-SELECT DISTINCT table_name FROM information_schema.columns
-WHERE table_schema = current_schema() AND column_name = 'thread_id'
+SELECT DISTINCT c.table_name FROM information_schema.columns AS c
+JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+WHERE c.table_schema = current_schema() AND c.column_name = 'thread_id' AND t.table_type = 'BASE TABLE'
 
 -- name: sqlite_tables_with_thread_id
 SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p

@@ -7,7 +7,7 @@ WITH candidate AS (
     SELECT i.thread_id
     FROM inbox i
     LEFT JOIN thread_leases l ON l.thread_id = i.thread_id
-    WHERE i.status IN ('pending', 'running')
+    WHERE i.status IN ('pending', 'running') AND i.available_at <= :now
       AND (l.thread_id IS NULL OR l.expires_at < :now)
     ORDER BY i.item_id
     LIMIT 1

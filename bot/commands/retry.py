@@ -1,0 +1,36 @@
+"""supportbot retry ITEM: run a failed inbox item again, from its thread's last checkpoint."""
+
+from __future__ import annotations
+
+from bot.inbox import Inbox
+from graph.storage import open_storage
+
+NAME = "retry"
+HELP = "retry a failed inbox item (or every failed item of a thread with --thread)"
+
+
+def configure(parser) -> None:
+    parser.add_argument("item", nargs="?", type=int, help="inbox item id (see `supportbot threads --status error`)")
+    parser.add_argument("--thread", help="retry every failed item of this thread")
+
+
+async def run(args, settings) -> int:
+    if args.item is None and not args.thread:
+        print("supportbot retry: give an ITEM id or --thread THREAD_ID")
+        return 2
+    async with open_storage(settings.database_url, pool_size=2) as storage:
+        inbox = Inbox(storage.db)
+        if args.thread:
+            count = await inbox.retry_thread(args.thread)
+            print(f"{count} failed item(s) of {args.thread} queued again")
+            return 0 if count else 1
+        row = await inbox.get(args.item)
+        if row is None:
+            print(f"no inbox item {args.item}")
+            return 1
+        if row["status"] != "failed":
+            print(f"item {args.item} is {row['status']}, not failed; nothing to retry")
+            return 1
+        thread_id = await inbox.retry(args.item)
+        print(f"item {args.item} of {thread_id} queued again; a running bot picks it up within a second")
+    return 0
