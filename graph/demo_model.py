@@ -20,7 +20,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 DEMO_NOTICE = "offline demo model (rule-based, no LLM): set OPENAI_API_KEY to use a real model"
 
 _NAME_SAID = re.compile(r"\b(?:my name is|my name's|call me)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)", re.I)
-_NAME_KNOWN = re.compile(r"\bname:\s*([^;\n]+)", re.I)
+_NAME_KNOWN = re.compile(r"\bname:\s*([^;\n]+?)\.?(?=;|\n|$)", re.I)  # not the sentence's full stop
 _ASK_NAME = re.compile(r"\b(what'?s|what is|do you (?:know|remember)|who am i)\b.*\bname\b|\bwho am i\b", re.I)
 _ORDER = re.compile(r"(?:order\s*(?:number|no\.?|#)?\s*#?|#)\s*(\d{3,6})\b|\b(1\d{3})\b", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
