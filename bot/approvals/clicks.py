@@ -29,7 +29,7 @@ async def on_decision_click(approvals: Approvals, ack, body: dict, *, approve: b
     user, interrupt_id, channel, thread_ts = _clicker(body)
     outcome = await approvals.decide(user, interrupt_id, approve=approve)
     await ack()
-    if outcome.decided:
+    if outcome.ok:
         await approvals.show(outcome.approval)
         return
     await approvals.tell(channel, user, outcome.message, thread_ts)
@@ -41,7 +41,7 @@ async def on_edit_click(approvals: Approvals, ack, body: dict, client) -> None:
     user, interrupt_id, channel, thread_ts = _clicker(body)
     checked = await approvals.check(user, interrupt_id)
     await ack()
-    if not checked.decided:
+    if not checked.ok:
         await approvals.tell(channel, user, checked.message, thread_ts)
         return
     try:
@@ -54,7 +54,7 @@ async def on_edit_click(approvals: Approvals, ack, body: dict, client) -> None:
 async def on_edit_submission(approvals: Approvals, ack, body: dict, view: dict) -> None:
     user, interrupt_id = body["user"]["id"], view["private_metadata"]
     checked = await approvals.check(user, interrupt_id)
-    if not checked.decided:
+    if not checked.ok:
         await ack(response_action="errors", errors={NOTE_BLOCK: checked.message})
         return
     approval = checked.approval
@@ -65,7 +65,7 @@ async def on_edit_submission(approvals: Approvals, ack, body: dict, view: dict) 
         return
     outcome = await approvals.decide(user, interrupt_id, approve=True, note=note,
                                      edited_args=changed(approval.args, args) or None)
-    if not outcome.decided:
+    if not outcome.ok:
         await ack(response_action="errors", errors={NOTE_BLOCK: outcome.message})
         return
     await ack()

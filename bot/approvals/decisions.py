@@ -21,6 +21,7 @@ from bot.approvals.authz import Approvers
 from bot.approvals.card import build_approval_card, card_text, outcome_line
 from bot.approvals.model import Approval, humanize_seconds
 from bot.approvals.store import ApprovalStore
+from bot.metrics import METRICS
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,8 @@ class Outcome:
     message: str | None = None  # for the clicker (ephemeral) when nothing was decided
 
     @property
-    def decided(self) -> bool:
+    def ok(self) -> bool:
+        """Allowed (``check``) or decided (``decide``); else ``message`` says why not."""
         return self.message is None and self.approval is not None
 
 
@@ -63,7 +65,7 @@ class Approvals:
     async def decide(self, user: str, interrupt_id: str, *, approve: bool, note: str | None = None,
                      edited_args: dict | None = None) -> Outcome:
         checked = await self.check(user, interrupt_id)
-        if not checked.decided:
+        if not checked.ok:
             return checked
         decided = await self.store.decide(interrupt_id, approve=approve, by=user, note=note, edited_args=edited_args)
         if decided is None:  # someone else was faster (or it expired a moment ago)
@@ -78,6 +80,7 @@ class Approvals:
         for approval in await self.store.due():
             if await self._expire(approval):
                 expired += 1
+        METRICS.approvals_pending.set(await self.store.pending_count())
         return expired
 
     async def _expire(self, approval: Approval) -> Approval | None:

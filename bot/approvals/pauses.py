@@ -61,7 +61,7 @@ class ApprovalPauses:
                                                  card=f"in <#{target.channel_id}>")
                 posted.append(await self.slack.post(lease, f"{place.thread_id}:approval-note:{interrupt.id}",
                                                     place, note))
-            log.info("approval requested", extra={"thread_id": place.thread_id, "tool": approval.tool,
+            log.info("approval card posted", extra={"thread_id": place.thread_id, "tool": approval.tool,
                                                   "approval_id": approval.approval_id})
         return posted
 

@@ -6,7 +6,10 @@
                the inbox (delivery key ``resume:{interrupt_id}``), committed together:
                a double click, two approvers at once or a resent click decide once.
 * ``expire``   the same for overdue requests; the model is told "rejected: expired".
-* ``void``     withdraw pending requests of a thread that is gone (no resume).
+
+Rewinding a thread voids its pending requests (``bot/operators/rewind.py``,
+status ``void``); forgetting one deletes them. A click on such a card is
+answered "no longer pending".
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import json
 import time
 
-from bot.approvals.model import APPROVED, EXPIRED, REJECTED, VOID, Approval
+from bot.approvals.model import APPROVED, EXPIRED, REJECTED, Approval
 from bot.inbox import Inbox
 from graph.db import Database
 
@@ -84,22 +87,6 @@ class ApprovalStore:
                                      {"interrupt_id": approval.interrupt_id, "value": value}, tx=tx)
         return approval
 
-    async def void_thread(self, thread_id: str, by: str | None, note: str = "the conversation was reset") -> list[Approval]:
-        """Withdraw a thread's pending requests (for rewind/forget): no resume, cards go stale."""
-        voided = []
-        for row in await self.db.fetchall("approvals_pending_in_thread", {"thread_id": thread_id}):
-            now = self.clock()
-            async with self.db.transaction() as tx:
-                found = await tx.fetchone("approval_void", {"interrupt_id": row["interrupt_id"], "decided_by": by,
-                                                            "now": now, "note": note})
-                if found is None:
-                    continue
-                approval = Approval.from_row(found)
-                await _audit(tx, now, by, "approval_void", thread_id, approval.approval_id, approval.tool,
-                             approval.args, VOID, {"note": note, "interrupt_id": approval.interrupt_id})
-            voided.append(approval)
-        return voided
-
     async def refused(self, approval: Approval, user: str, why: str) -> None:
         """Audit a click that was not allowed to decide."""
         await _audit(self.db, self.clock(), user, "approval_refused", approval.thread_id, approval.approval_id,
@@ -111,6 +98,9 @@ class ApprovalStore:
 
     async def pending(self) -> list[Approval]:
         return [Approval.from_row(r) for r in await self.db.fetchall("approvals_pending")]
+
+    async def pending_count(self) -> int:
+        return int((await self.db.fetchone("approvals_pending_count"))["n"])
 
     async def recent(self, limit: int = 50) -> list[Approval]:
         return [Approval.from_row(r) for r in await self.db.fetchall("approvals_recent", {"limit": limit})]
