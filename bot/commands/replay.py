@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 from bot.operators.output import print_json
 from bot.operators.replay import replay
 from bot.operators.timeline import NotFound
 from bot.runtime import agent_graph, open_agent
+
+log = logging.getLogger(__name__)
 
 NAME = "replay"
 HELP = "re-run a thread from a checkpoint on a scratch copy with today's model and tools; print the differences"
@@ -27,6 +30,11 @@ async def run(args, settings) -> int:
                                   args.thread_id, args.from_id)
         except NotFound as exc:
             print(f"supportbot: {exc}", file=sys.stderr)
+            return 1
+        except Exception as exc:  # the model or a tool failed: say so in a line, the log has the rest
+            log.exception("replay failed", extra={"thread_id": args.thread_id})
+            first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
+            print(f"supportbot: the replay failed ({type(exc).__name__}: {first})", file=sys.stderr)
             return 1
     if args.json:
         print_json(result.as_json())

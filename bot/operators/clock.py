@@ -26,7 +26,7 @@ def checkpoint_time(checkpoint_id: str | None) -> float | None:
         value = uuid.UUID(checkpoint_id or "")
     except ValueError:
         return None
-    if value.version != 6:
+    if (value.int >> 76) & 0xF != 6:
         return None
     ticks = ((value.int >> 96) << 28) | (((value.int >> 80) & 0xFFFF) << 12) | ((value.int >> 64) & 0x0FFF)
     return (ticks - _GREGORIAN) / 1e7

@@ -16,10 +16,10 @@ def text_of(content) -> str:
 
 
 def calls_of(message: AIMessage) -> str:
-    return "; ".join(f"{c['name']}({_args(c.get('args') or {})})" for c in message.tool_calls)
+    return "; ".join(f"{c['name']}({format_args(c.get('args') or {})})" for c in message.tool_calls)
 
 
-def _args(args: dict) -> str:
+def format_args(args: dict) -> str:
     return ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
 
 

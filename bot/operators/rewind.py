@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -28,6 +29,11 @@ from bot.threads import parse_thread_id
 log = logging.getLogger(__name__)
 
 _CARRIED = ("parents", "counters_since_delta_snapshot")  # LangGraph bookkeeping a copy keeps
+
+
+def who(by: str) -> str:
+    """A Slack user id becomes a mention; an operator's login name stays as it is."""
+    return f"<@{by}>" if re.fullmatch(r"[UW][A-Z0-9]{2,}", by) else by
 
 
 class AlreadyThere(ValueError):
@@ -115,12 +121,12 @@ async def _tell_slack(slack, lease, result: RewindResult, by: str) -> str:
     try:
         if place is not None:
             await slack.post(lease, f"{result.thread_id}:rewind:{result.new_head}", place,
-                             say.REWOUND.format(by=by, checkpoint=result.to), kind="notice")
+                             say.REWOUND.format(by=who(by), checkpoint=result.to), kind="notice")
             outcome = "posted"
         for approval in result.voided:
             if approval["card_channel"] and approval["card_ts"]:
                 await slack.client.chat_update(channel=approval["card_channel"], ts=approval["card_ts"],
-                                               **build_voided_card(approval["tool"], approval["args"], by))
+                                               **build_voided_card(approval["tool"], approval["args"], who(by)))
     except Exception:
         log.warning("could not tell Slack about a rewind", extra={"thread_id": result.thread_id}, exc_info=True)
         return "failed"

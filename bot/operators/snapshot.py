@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.operators.clock import iso_of
-from bot.operators.describe import message_json
+from bot.operators.describe import format_args, message_json
 from bot.operators.timeline import checkpoint_id_of, parent_id_of, snapshot_at
 
 CUSTOMER_FIELDS = ("customer_name", "customer_email", "current_order")
@@ -49,14 +49,16 @@ def render(state: dict) -> str:
         for item in state["interrupts"]:
             value = item["value"] if isinstance(item["value"], dict) else {"value": item["value"]}
             what = value.get("tool") or value.get("kind") or "input"
-            lines.append(f"  {what} {value.get('args', '')}  (interrupt {item['id']})")
+            args = value.get("args")
+            lines.append(f"  {what}({format_args(args) if isinstance(args, dict) else args or ''})"
+                         f"  (interrupt {item['id']})")
     return "\n".join(lines)
 
 
 def _line(message: dict) -> str:
     text = " ".join((message.get("content") or "").split())
     if message.get("tool_calls"):
-        calls = "; ".join(f"{c['name']}({c['args']})" for c in message["tool_calls"])
+        calls = "; ".join(f"{c['name']}({format_args(c['args'])})" for c in message["tool_calls"])
         return f"assistant{': ' + text if text else ''} → {calls}"
     if message["role"] == "tool":
         return f"tool {message.get('name', '')}: {text}"
