@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     openai_base_url: str | None = None
     supportbot_model: str | None = None
     supportbot_model_timeout: float = Field(60.0, gt=0)
+    # The agent node's RetryPolicy (graph/retry.py): attempts per model call, and the first
+    # wait between them in seconds (doubling, capped at 30 s).
+    supportbot_model_retry_attempts: int = Field(5, ge=1, le=20)
+    supportbot_model_retry_seconds: float = Field(1.0, gt=0)
 
     supportbot_approvers: CsvList = []
     supportbot_approver_group: str | None = None
@@ -110,6 +114,7 @@ class Settings(BaseSettings):
     supportbot_summary_tokenizer: str = Field("auto", pattern="^(auto|model|estimate)$")
     supportbot_retention_keep_checkpoints: int = Field(40, ge=0, description="per thread; 0 = retention off")
     supportbot_retention_interval_seconds: float = Field(300.0, gt=0)
+    supportbot_retention_vacuum: bool = False
     supportbot_checkpoint_warn_bytes: int = Field(100_000, ge=1)
 
 

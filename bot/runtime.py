@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.fencing import fenced
 from graph.agent import build_graph
 from graph.model import is_demo, make_chat_model
+from graph.retry import model_retry_policy
 from graph.shop import Shop
 from graph.storage import Storage, open_storage
 
@@ -39,8 +40,10 @@ def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
         summarizer = make_summarizer(model, settings)
     except ImportError:
         pass
+    retry = model_retry_policy(settings.supportbot_model_retry_attempts, settings.supportbot_model_retry_seconds)
     # Fenced: inside a worker run, a checkpoint write checks the thread's lease first.
-    return build_graph(fenced(storage.checkpointer), model=model, shop=Shop(storage.db), summarizer=summarizer)
+    return build_graph(fenced(storage.checkpointer), model=model, shop=Shop(storage.db), summarizer=summarizer,
+                       model_retry=retry)
 
 
 @asynccontextmanager

@@ -75,6 +75,11 @@ class Service:
             METRICS.inbox_oldest_age.set(time.time() - oldest if oldest else 0)
         except Exception:
             log.info("could not read inbox depth", exc_info=True)
+        try:
+            row = await self.agent.storage.db.fetchone("approvals_pending_count")
+            METRICS.approvals_pending.set(int(row["n"]))
+        except Exception:
+            log.info("could not count pending approvals", exc_info=True)
 
 
 def _attach_optional(service: Service) -> None:
@@ -85,3 +90,14 @@ def _attach_optional(service: Service) -> None:
         attach_approvals = None
     if attach_approvals is not None:
         attach_approvals(service)
+    # Long conversations (issue 6): checkpoint sizes on /metrics, retention + thread TTL in the background.
+    from graph.retention import monitor_checkpoint_sizes, run_retention_forever
+
+    storage = service.agent.storage
+    # The graph's own saver: the fenced clone of storage.checkpointer (bot/fencing.py) that the
+    # graph writes through; wrapping the original would measure nothing.
+    saver = getattr(service.agent.graph, "checkpointer", None) or storage.checkpointer
+    monitor_checkpoint_sizes(saver, service.settings.supportbot_checkpoint_warn_bytes,
+                             observe=METRICS.checkpoint_bytes.observe)
+    if service.workers > 0:
+        service.spawn(run_retention_forever(storage, service.settings, asyncio.Event()), "retention")

@@ -76,6 +76,9 @@ class TurnRunner:
         # turn of whoever asked: keep their Slack user on its checkpoints too.
         for key in ("slack_user", "slack_ts"):
             config["metadata"].setdefault(key, (state.metadata or {}).get(key) or "")
+        if context.requester == "unknown" and config["metadata"].get("slack_user"):
+            context = RunContext(requester=config["metadata"]["slack_user"], source=context.source)
+            stream.user = context.requester
         known = {m.id for m in (state.values or {}).get("messages", [])}
         fresh = []
         for item in items:
@@ -91,21 +94,31 @@ class TurnRunner:
             if mid not in known:
                 fresh.append(human_message(text, mid, name=_safe_name(item.payload.get("user"))))
         decisions = {i.payload["interrupt_id"]: i.payload["value"] for i in items if i.kind == "resume"}
+        resumed = False
 
         if state.interrupts:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
                 await self._drive(Command(resume=ready), config, context, stream)
+                resumed = True
                 if not (await self.graph.aget_state(config)).interrupts:
                     await self.inbox.unhold(lease)
-        elif state.next:
-            # A run that stopped mid-way (crash, lost lease): continue from its checkpoint.
+        elif state.next or state.tasks:
+            # A run that stopped mid-way (crash, lost lease, retries ran out): continue from its checkpoint.
+            # ``tasks`` too: a crash before the next step's checkpoint was saved leaves tasks whose
+            # writes are all saved, which ``next`` leaves out (LangGraph's "async" durability).
             log.info("resuming interrupted run", extra={"thread_id": place.thread_id, "next": list(state.next)})
             await self._drive(None, config, context, stream)
+            resumed = True
 
         state = await self.graph.aget_state(config)
         if fresh and not state.interrupts:
+            if resumed:
+                # The resumed turn's answer goes out before the new messages go in:
+                # otherwise the next answer would supersede it unseen.
+                posted += await self._deliver(lease, place, state, stream)
+                stream = AnswerStream(self.slack, lease, place, context.requester)
             await self._drive({"messages": fresh}, config, context, stream)
             state = await self.graph.aget_state(config)
         elif fresh:
@@ -124,14 +137,16 @@ class TurnRunner:
                 posted += await self.pauses.on_pause(lease, place, list(state.interrupts), context)
             return RunResult(False, list(state.interrupts), posted)
 
+        answer_posts = await self._deliver(lease, place, state, stream)
+        return RunResult(bool(answer_posts), [], posted + answer_posts)
+
+    async def _deliver(self, lease, place, state, stream: AnswerStream) -> list[str]:
+        """Close the stream and post the turn's answer (once per answer id, via the outbox)."""
         answer = last_answer(state.values.get("messages", []))
         if stream.message_id is not None:
             final = answer if answer is not None and answer.id == stream.message_id else None
             await stream.finish(_text(final) if final is not None else None)
-        if answer is not None:
-            posted += await self.post_answer(lease, place, answer)
-            return RunResult(True, [], posted)
-        return RunResult(False, [], posted)
+        return await self.post_answer(lease, place, answer) if answer is not None else []
 
     async def _drive(self, payload, config, context, stream: AnswerStream) -> None:
         """Run the graph, streaming the model's text into Slack as it comes."""

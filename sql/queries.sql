@@ -213,6 +213,9 @@ UPDATE checkpoints SET parent_checkpoint_id = NULL
 WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
 AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
 
+-- name: pg_retention_vacuum
+VACUUM checkpoints, checkpoint_blobs, checkpoint_writes
+
 -- name: sqlite_retention_interrupt_writes
 SELECT checkpoint_id, type, value AS blob FROM writes
 WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
@@ -261,15 +264,17 @@ UPDATE audit_log
 SET args = CASE WHEN args IS NULL THEN NULL ELSE '[redacted]' END,
     detail = CASE WHEN detail IS NULL THEN NULL ELSE '[redacted]' END
 WHERE thread_id = :thread_id
+AND (coalesce(args, '[redacted]') <> '[redacted]' OR coalesce(detail, '[redacted]') <> '[redacted]')
 
 -- name: forget_redact_refunds
-UPDATE shop_refunds SET reason = '[redacted]' WHERE thread_id = :thread_id
+UPDATE shop_refunds SET reason = '[redacted]' WHERE thread_id = :thread_id AND reason <> '[redacted]'
 
 -- name: forget_redact_cancellations
-UPDATE shop_cancellations SET reason = '[redacted]' WHERE thread_id = :thread_id
+UPDATE shop_cancellations SET reason = '[redacted]' WHERE thread_id = :thread_id AND reason <> '[redacted]'
 
 -- name: forget_redact_tickets
-UPDATE shop_tickets SET subject = '[redacted]', body = '[redacted]' WHERE thread_id = :thread_id
+UPDATE shop_tickets SET subject = '[redacted]', body = '[redacted]'
+WHERE thread_id = :thread_id AND (subject <> '[redacted]' OR body <> '[redacted]')
 
 -- name: forget_threads_started_by
 SELECT thread_id FROM conversations WHERE started_by = :user_id
@@ -388,12 +393,6 @@ WHERE interrupt_id = :interrupt_id AND status = 'pending' AND expires_at IS NOT 
 RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
           decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
 
--- name: approval_void
-UPDATE approvals SET status = 'void', decided_by = :decided_by, decided_at = :now, note = :note
-WHERE interrupt_id = :interrupt_id AND status = 'pending'
-RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
-
 -- name: approvals_due
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
        decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
@@ -406,8 +405,8 @@ SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summ
        decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
 FROM approvals WHERE status = 'pending' ORDER BY approval_id
 
--- name: approvals_pending_in_thread
-SELECT interrupt_id FROM approvals WHERE thread_id = :thread_id AND status = 'pending' ORDER BY approval_id
+-- name: approvals_pending_count
+SELECT count(*) AS n FROM approvals WHERE status = 'pending'
 
 -- name: approvals_recent
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
