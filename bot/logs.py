@@ -36,7 +36,8 @@ def setup_logging(level: str = "INFO", stream=None) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     # Third-party chatter stays at WARNING unless asked for.
-    for noisy in ("httpx", "httpcore", "openai", "aiosqlite", "psycopg.pool", "slack_bolt", "slack_sdk"):
+    for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "aiosqlite", "psycopg.pool",
+                  "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
 

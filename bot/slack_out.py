@@ -67,14 +67,6 @@ class SlackOut:
                 return found
         return await self._send(lease, key, place, markdown, blocks)
 
-    async def deliver_pending(self, key: str, place: SlackPlace, markdown: str) -> str:
-        """Deliver an outbox row whose run is long over (no lease: the row itself is the claim)."""
-        found = await self._find_posted(place, key)
-        if found:
-            await self._mark_posted(key, found)
-            return found
-        return await self._send(None, key, place, markdown)
-
     async def _send(self, lease: Lease | None, key: str, place: SlackPlace, markdown: str,
                     blocks: list[dict] | None = None) -> str:
         await self.db.execute("outbox_attempt", {"outbox_key": key})

@@ -12,6 +12,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 
 from bot import messages as say
@@ -72,6 +73,7 @@ class WorkerPool:
         backoff = 0.1
         while not self._stopping.is_set():
             try:
+                asked = time.monotonic()
                 lease = await self.inbox.claim(self.name)
                 backoff = 0.1
             except Exception:
@@ -82,6 +84,7 @@ class WorkerPool:
             if lease is None:
                 await self._idle()
                 continue
+            _dated_from(lease, asked)
             task = asyncio.create_task(self._hold(lease), name=f"run:{lease.thread_id}")
             self._runs.add(task)
             try:
@@ -111,7 +114,9 @@ class WorkerPool:
     async def _hold(self, lease: Lease) -> None:
         """Own one thread until it has no open items, renewing the lease meanwhile."""
         work = asyncio.current_task()
-        renewer = asyncio.create_task(self._renew(lease, work), name=f"renew:{lease.thread_id}")
+        held = asyncio.Event()  # cleared when the hold ends: the renewer stops even if its cancel was lost
+        held.set()
+        renewer = asyncio.create_task(self._renew(lease, work, held), name=f"renew:{lease.thread_id}")
         requeue, retry = True, None
         try:
             while True:
@@ -139,6 +144,7 @@ class WorkerPool:
             log.exception("thread run crashed", extra={"thread_id": lease.thread_id})
             retry = RetryLater(5.0, "worker error")
         finally:
+            held.clear()
             renewer.cancel()
             await asyncio.gather(renewer, return_exceptions=True)
             if lease.valid:
@@ -187,12 +193,25 @@ class WorkerPool:
             log.warning("could not tell the user about the failure", extra={"thread_id": lease.thread_id})
         await self.inbox.finish(lease, items[-1].item_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
 
-    async def _renew(self, lease: Lease, work: asyncio.Task | None) -> None:
+    async def _renew(self, lease: Lease, work: asyncio.Task | None, held: asyncio.Event) -> None:
         interval = max(lease.seconds / 3, 0.5)
-        while True:
+        # Not ``while True``: on Python 3.11 psycopg_pool waits for a connection with
+        # asyncio.wait_for, which can swallow this task's cancellation; the loop would
+        # then renew the lease of a finished hold forever and the thread never runs again.
+        while held.is_set():
             await asyncio.sleep(interval)
+            if not held.is_set():
+                return
+            asked = time.monotonic()
             try:
-                if not await self.inbox.renew(lease):
+                # Bounded by the lease: a renewal stuck on an unreachable database must
+                # not keep the run going past the deadline.
+                # (asyncio.timeout, not wait_for: on 3.11 wait_for can swallow the renewer's own
+                # cancellation when the renewal completes at that moment, and the run never ends.)
+                async with asyncio.timeout(max(lease.deadline - asked, 0.1)):
+                    renewed = await self.inbox.renew(lease)
+                _dated_from(lease, asked)
+                if not renewed or not lease.valid:
                     log.warning("lease taken over; stopping the run", extra={"thread_id": lease.thread_id})
                     if work is not None:
                         work.cancel()
@@ -202,3 +221,11 @@ class WorkerPool:
                 if not lease.valid and work is not None:
                     work.cancel()
                     return
+
+
+def _dated_from(lease: Lease, asked: float) -> None:
+    """Count a claimed or renewed lease from when it was asked for, as the database does
+    (its expiry is ``now`` at the call + the lease), not from when the answer came back:
+    after a slow round trip (a database coming back, a busy pool) the worker must not
+    believe in a lease that another worker may already have taken over."""
+    lease.deadline = min(lease.deadline, asked + lease.seconds * 0.8)

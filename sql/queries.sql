@@ -149,10 +149,6 @@ FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
 -- name: outbox_failed
 UPDATE outbox SET error = :error WHERE outbox_key = :outbox_key
 
--- name: outbox_pending
-SELECT outbox_id, outbox_key, thread_id, channel_id, thread_ts, kind, body, status, slack_ts, attempts
-FROM outbox WHERE status = 'pending' AND created_at < :before ORDER BY outbox_id LIMIT :limit
-
 -- ---- long conversations (issue 6)
 -- Retention, thread expiry and forget. LangGraph's checkpoint tables differ by
 -- dialect (PostgreSQL: checkpoints, checkpoint_blobs, checkpoint_writes;
