@@ -193,8 +193,11 @@ class WorkerPool:
             log.warning("could not tell the user about the failure", extra={"thread_id": lease.thread_id})
         await self.inbox.finish(lease, items[-1].item_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
 
-    async def _renew(self, lease: Lease, work: asyncio.Task | None, held: asyncio.Event) -> None:
+    async def _renew(self, lease: Lease, work: asyncio.Task | None, held: asyncio.Event | None = None) -> None:
         interval = max(lease.seconds / 3, 0.5)
+        if held is None:
+            held = asyncio.Event()
+            held.set()
         # Not ``while True``: on Python 3.11 psycopg_pool waits for a connection with
         # asyncio.wait_for, which can swallow this task's cancellation; the loop would
         # then renew the lease of a finished hold forever and the thread never runs again.
