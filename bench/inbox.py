@@ -44,7 +44,7 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.durability.botproc import SECRET, BotProcess, bot_env, free_port, open_items, query  # noqa: E402
+from tests.durability.botproc import SECRET, BotProcess, bot_env, free_port, query  # noqa: E402
 from tests.support.slack_requests import event_callback, message_event, sign  # noqa: E402
 
 CONCURRENCY = 50

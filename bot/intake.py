@@ -16,6 +16,7 @@ from bot.threads import SlackPlace, delivery_key, place_of
 
 # Edits, deletions, joins, topic changes... carry a subtype; these few are still a person writing.
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
+ACK_DB_WAIT = 2.0  # seconds the ack may wait for a database connection
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,9 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
     """
     started = time.perf_counter()
     db = inbox.db
-    async with db.transaction() as tx:
+    # Slack gives up after 3 s: with the database down, fail fast (500, Slack
+    # retries later) rather than wait out the pool's 30 s default.
+    async with db.transaction(wait=ACK_DB_WAIT) as tx:
         if intake.joins or intake.place.is_dm:
             await tx.execute("conversation_join", {
                 "thread_id": intake.place.thread_id, "team_id": intake.place.team_id,

@@ -18,6 +18,7 @@ import uuid
 from bot import messages as say
 from bot.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
+from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
 from bot.faults import is_transient, retry_delay
 
@@ -158,6 +159,11 @@ class WorkerPool:
     async def _run_items(self, lease: Lease, items) -> None:
         upto = items[-1].item_id
         extra = {"thread_id": lease.thread_id, "item_id": upto, "items": len(items), "fence": lease.fence}
+        if max(i.attempts for i in items) > self.max_attempts + 2:
+            # Taken again and again without ever failing cleanly: the process
+            # dies on this input. Stop retrying and tell the user.
+            await self._give_up(lease, items, RuntimeError("the run never completed after repeated attempts"))
+            return
         log.info("run started", extra=extra)
         timer = METRICS.run_seconds.time()
         try:
@@ -182,8 +188,6 @@ class WorkerPool:
     async def _give_up(self, lease: Lease, items, exc: Exception) -> None:
         place_key = f"{lease.thread_id}:error:{items[-1].item_id}"
         try:
-            from bot.threads import parse_thread_id
-
             place = parse_thread_id(lease.thread_id)
             if place is not None:
                 await self.runner.slack.post(lease, place_key, place, say.RUN_FAILED_FINAL, kind="error")

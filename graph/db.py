@@ -54,7 +54,8 @@ class Database:
         async with self.transaction() as tx:
             return await tx.fetchall(query, params)
 
-    def transaction(self):  # pragma: no cover - abstract
+    def transaction(self, wait: float | None = None):  # pragma: no cover - abstract
+        """``wait``: give up after this many seconds waiting for a connection (PostgreSQL)."""
         raise NotImplementedError
 
     async def ping(self) -> None:
@@ -118,8 +119,8 @@ class PostgresDatabase(Database):
         self.pool = pool
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_PgTx]:
-        async with self.pool.connection() as conn:
+    async def transaction(self, wait: float | None = None) -> AsyncIterator[_PgTx]:
+        async with self.pool.connection(timeout=wait) as conn:
             async with conn.transaction():
                 yield _PgTx(self, conn)
 
@@ -176,7 +177,9 @@ class SqliteDatabase(Database):
         return self
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[_SqliteTx]:
+    async def transaction(self, wait: float | None = None) -> AsyncIterator[_SqliteTx]:
+        # ``wait`` is not applied here: cancelling BEGIN IMMEDIATE would leave the
+        # shared connection inside a transaction; busy_timeout bounds the wait instead.
         assert self.conn is not None, "SqliteDatabase.open() was not awaited"
         async with self._lock:
             await self.conn.execute("BEGIN IMMEDIATE")
