@@ -12,6 +12,7 @@ from bot.inbox import Inbox
 from bot.metrics import METRICS
 from bot.runtime import open_agent
 from bot.slack_out import SlackOut
+from bot.tasks import cancel_and_wait
 from bot.turn import TurnRunner
 from bot.worker import WorkerPool
 
@@ -57,9 +58,7 @@ class Service:
         if self.draining:
             return
         self.draining = True
-        for task in self.side_tasks:
-            task.cancel()
-        await asyncio.gather(*self.side_tasks, return_exceptions=True)
+        await cancel_and_wait(self.side_tasks)
         if self.pool is not None:
             await self.pool.stop(self.settings.supportbot_drain_seconds)
 

@@ -18,6 +18,7 @@ import uuid
 from bot import messages as say
 from bot.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
+from bot.tasks import cancel_and_wait
 from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
 from bot.faults import is_transient, retry_delay
@@ -61,13 +62,9 @@ class WorkerPool:
         self._wake.set()
         runs = set(self._runs)
         if runs:
-            done, pending = await asyncio.wait(runs, timeout=deadline)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
-        for task in self._loops:
-            task.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
+            _, pending = await asyncio.wait(runs, timeout=deadline)
+            await cancel_and_wait(pending)
+        await cancel_and_wait(self._loops)
         log.info("workers stopped", extra={"owner": self.name})
 
     async def _loop(self, n: int) -> None:
