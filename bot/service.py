@@ -29,6 +29,9 @@ class Service:
         self._stack = AsyncExitStack()
         self.pool: WorkerPool | None = None
         self.side_tasks: list[asyncio.Task] = []
+        # Set when draining: side loops also stop by themselves, in case a
+        # cancellation is swallowed (see bot/tasks.py).
+        self.stopping = asyncio.Event()
 
     async def __aenter__(self) -> "Service":
         settings = self.settings
@@ -58,6 +61,7 @@ class Service:
         if self.draining:
             return
         self.draining = True
+        self.stopping.set()
         await cancel_and_wait(self.side_tasks)
         if self.pool is not None:
             await self.pool.stop(self.settings.supportbot_drain_seconds)
@@ -99,4 +103,4 @@ def _attach_optional(service: Service) -> None:
     monitor_checkpoint_sizes(saver, service.settings.supportbot_checkpoint_warn_bytes,
                              observe=METRICS.checkpoint_bytes.observe)
     if service.workers > 0:
-        service.spawn(run_retention_forever(storage, service.settings, asyncio.Event()), "retention")
+        service.spawn(run_retention_forever(storage, service.settings, service.stopping), "retention")

@@ -20,12 +20,16 @@ def sweep_interval(ttl: float | None) -> float:
     return IDLE_SECONDS if not ttl else max(0.2, min(IDLE_SECONDS, ttl / 4))
 
 
-async def expire_loop(approvals: Approvals, interval: float) -> None:
-    while True:
+async def expire_loop(approvals: Approvals, interval: float, stopping: asyncio.Event | None = None) -> None:
+    stopping = stopping or asyncio.Event()
+    while not stopping.is_set():
         try:
             await approvals.expire_due()
         except asyncio.CancelledError:
             raise
         except Exception:
             log.warning("approval expiry sweep failed; retrying", exc_info=True)
-        await asyncio.sleep(interval)
+        try:
+            await asyncio.wait_for(stopping.wait(), interval)
+        except asyncio.TimeoutError:
+            pass

@@ -36,5 +36,6 @@ def attach(service) -> Approvals:
     # deps.wake is replaced once the worker pool starts: look it up at call time.
     approvals = Approvals(store, approvers, service.client, wake=lambda: service.deps.wake())
     service.deps.extras[EXTRAS_KEY] = approvals
-    service.spawn(expire_loop(approvals, sweep_interval(settings.supportbot_approval_ttl)), name="approvals-expiry")
+    service.spawn(expire_loop(approvals, sweep_interval(settings.supportbot_approval_ttl), service.stopping),
+                      name="approvals-expiry")
     return approvals
