@@ -7,7 +7,6 @@ from langchain_core.messages import BaseMessage
 from pydantic import Field
 
 from graph.demo_model import DemoChatModel
-from graph.storage import open_storage
 
 
 class RecordingDemoModel(DemoChatModel):
@@ -18,21 +17,6 @@ class RecordingDemoModel(DemoChatModel):
     def _generate(self, messages: list[BaseMessage], stop=None, run_manager=None, **kwargs):
         self.seen.append(list(messages))
         return super()._generate(messages, stop, run_manager, **kwargs)
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "memory":
-        return "memory://"
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'supportbot.db'}"
-    return request.getfixturevalue("pg_url")
-
-
-@pytest.fixture
-async def storage(database_url):
-    async with open_storage(database_url) as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Iterator
 
 import pytest
 
+from graph.storage import open_storage
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.slack_server import FakeSlack
 from tests.support import postgres
@@ -52,3 +53,22 @@ def private_pg() -> Iterator[postgres.PrivatePostgres]:
     """A started server of the test's own, which it may stop and start again."""
     with postgres.PrivatePostgres() as server:
         yield server
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path) -> str:
+    """InMemorySaver, AsyncSqliteSaver on a file, and PostgreSQL (a fresh database per test).
+
+    Folders whose tests need a real file or server override this in their conftest."""
+    if request.param == "memory":
+        return "memory://"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'supportbot.db'}"
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+async def storage(database_url):
+    """Opened and migrated: orders 1001-1010 are seeded."""
+    async with open_storage(database_url) as opened:
+        yield opened
