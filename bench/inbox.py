@@ -61,7 +61,7 @@ async def serve_naive() -> None:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from bot.config import load_settings
-    from bot.runtime import agent_graph
+    from bot.agent import agent_graph
     from graph.model import make_chat_model
     from graph.storage import open_storage
 
@@ -242,10 +242,10 @@ async def ack_run(h: Harness, design: str, db: str) -> dict:
 
 
 async def write_run(h: Harness, db: str) -> dict:
-    """The inbox write alone (``bot.intake.accept``, in this process, no HTTP, no Bolt, no
+    """The inbox write alone (``bot.queue.intake.accept``, in this process, no HTTP, no Bolt, no
     workers): 50 at once × BURSTS after a warm-up burst, and 50 one after the other."""
-    from bot.inbox import Inbox
-    from bot.intake import accept, classify
+    from bot.queue.inbox import Inbox
+    from bot.queue.intake import accept, classify
     from graph.storage import open_storage
 
     async with open_storage(h.fresh_db(db)) as storage:

@@ -16,11 +16,11 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langgraph.types import Command
 
 from bot import messages as say
-from bot.inbox import Inbox, Item, Lease, current_lease
+from bot.queue.inbox import Inbox, Item, Lease, current_lease
 from bot.metrics import ModelTimer
-from bot.render import split_markdown
-from bot.slack_out import SlackOut
-from bot.streaming import AnswerStream, answer_key
+from bot.slack.render import split_markdown
+from bot.slack.outbox import SlackOut
+from bot.slack.streaming import AnswerStream, answer_key
 from bot.threads import SlackPlace, message_id, parse_thread_id
 from graph.agent import human_message, last_answer
 from graph.state import RunContext

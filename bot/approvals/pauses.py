@@ -15,8 +15,8 @@ from bot import messages as say
 from bot.approvals.card import build_approval_card, card_text, describe_action, lowered
 from bot.approvals.links import Links
 from bot.approvals.store import ApprovalStore
-from bot.inbox import Lease
-from bot.slack_out import SlackOut
+from bot.queue.inbox import Lease
+from bot.slack.outbox import SlackOut
 from bot.threads import SlackPlace
 from graph.shop import Shop, ShopError, money
 

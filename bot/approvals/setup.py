@@ -1,4 +1,4 @@
-"""Hook approvals into the running service (called by ``bot.service._attach_optional``).
+"""Hook approvals into the running service (called by ``bot.wiring._attach_optional``).
 
 Sets the worker's pause handler, puts ``Approvals`` where the listeners find it
 (``deps.extras["approvals"]``) and starts the expiry sweep. Listeners register

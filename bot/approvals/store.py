@@ -18,7 +18,7 @@ import json
 import time
 
 from bot.approvals.model import APPROVED, EXPIRED, REJECTED, Approval
-from bot.inbox import Inbox
+from bot.queue.inbox import Inbox
 from graph.db import Database
 
 

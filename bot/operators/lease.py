@@ -10,7 +10,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from bot.inbox import Lease, current_lease
+from bot.queue.inbox import Lease, current_lease
 from graph.db import Database
 
 LEASE_SECONDS = 60.0
@@ -29,7 +29,7 @@ def operator_owner(who: str | None = None) -> str:
 async def thread_lease(db: Database, thread_id: str, owner: str, *, wait: float = 0.0,
                        seconds: float = LEASE_SECONDS) -> AsyncIterator[Lease]:
     """Hold ``thread_id``'s lease for the block, waiting up to ``wait`` seconds for a worker
-    to finish; checkpoint writes inside the block are fenced by it (``bot.fencing``)."""
+    to finish; checkpoint writes inside the block are fenced by it (``bot.queue.fencing``)."""
     deadline = time.monotonic() + wait
     while True:
         now = time.time()

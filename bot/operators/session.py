@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator, NamedTuple
 
 from bot.config import Settings
-from bot.runtime import agent_graph
+from bot.agent import agent_graph
 from graph.demo_model import DemoChatModel
 from graph.storage import Storage, open_storage
 
@@ -27,7 +27,7 @@ def slack_out(settings: Settings, db):
     """A ``SlackOut`` for telling a thread what an operator did, or None without SLACK_BOT_TOKEN."""
     if not settings.slack_bot_token:
         return None
-    from bot.app import slack_client
-    from bot.slack_out import SlackOut
+    from bot.slack.bolt_app import slack_client
+    from bot.slack.outbox import SlackOut
 
     return SlackOut(slack_client(settings), db)

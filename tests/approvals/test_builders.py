@@ -22,7 +22,7 @@ from bot.approvals.card import (
 from bot.approvals.edit import ARG_BLOCK, NOTE_BLOCK, build_edit_modal, changed, check_args, read_edit
 from bot.approvals.links import built_link
 from bot.approvals.model import Approval, humanize_seconds
-from bot.commands.approvals import age, table
+from bot.cli.approvals import age, table
 from bot.threads import SlackPlace
 
 

@@ -7,7 +7,7 @@ import json
 from argparse import Namespace
 
 from bot.approvals.card import APPROVE_ACTION
-from bot.commands import approvals as command
+from bot.cli import approvals as command
 from tests.approvals.conftest import APPROVER, ask, audit, click, order_state, row, settle, wait_cards, wait_text
 
 THREAD = "600.000001"

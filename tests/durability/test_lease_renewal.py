@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.inbox import Inbox
+from bot.queue.inbox import Inbox
 from bot.turn import RunResult
-from bot.worker import WorkerPool
+from bot.queue.worker import WorkerPool
 from graph.storage import open_storage
 from tests.durability.conftest import wait_for
 

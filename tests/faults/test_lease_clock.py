@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.inbox import Lease
-from bot.worker import WorkerPool
+from bot.queue.inbox import Lease
+from bot.queue.worker import WorkerPool
 
 SECONDS = 2.0  # renewals every 0.67 s; the worker stops acting 0.4 s before the database expiry
 

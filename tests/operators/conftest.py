@@ -9,7 +9,7 @@ import pytest
 
 from bot.cli import build_parser
 from bot.config import load_settings
-from bot.runtime import agent_graph
+from bot.agent import agent_graph
 from bot.threads import parse_thread_id
 from graph.agent import human_message
 from graph.demo_model import DemoChatModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.runtime import open_agent
+from bot.agent import open_agent
 from tests.fakes.openai_server import Reply
 from tests.operators.conftest import THREAD, cli, raw, say, settings_for
 

@@ -7,12 +7,12 @@ import time
 
 import pytest
 
-from bot.app import slack_client
+from bot.slack.bolt_app import slack_client
 from bot.operators.lease import ThreadBusy
 from bot.operators.rewind import rewind
 from bot.operators.session import open_session
 from bot.operators.timeline import history
-from bot.slack_out import SlackOut
+from bot.slack.outbox import SlackOut
 from tests.fakes.openai_server import message_text
 from tests.operators.conftest import OPERATOR, THREAD, cli, raw, say, settings_for
 from tests.slack.conftest import SECRET, running_bot

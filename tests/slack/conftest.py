@@ -9,8 +9,8 @@ import pytest
 from aiohttp import web
 
 from bot.config import load_settings
-from bot.server import build_web_app
-from bot.service import Service
+from bot.slack.web import build_web_app
+from bot.wiring import Service
 from tests.support.postgres import free_port
 
 SECRET = "test-signing-secret"

@@ -8,7 +8,7 @@ from bot.operators.access import is_operator
 from bot.operators.lease import ThreadBusy
 from bot.operators.rewind import AlreadyThere, rewind
 from bot.operators.timeline import NotFound
-from bot.slack_out import SlackOut
+from bot.slack.outbox import SlackOut
 
 WAIT_SECONDS = 10.0
 

@@ -1,4 +1,4 @@
-from bot.intake import accept, classify
+from bot.queue.intake import accept, classify
 
 
 async def handle_message(deps, event: dict, context, body: dict) -> None:

@@ -16,12 +16,12 @@ import time
 import uuid
 
 from bot import messages as say
-from bot.inbox import Inbox, Lease, LeaseLost
+from bot.queue.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
-from bot.tasks import cancel_and_wait
+from bot.queue.shutdown import cancel_and_wait
 from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
-from bot.faults import is_transient, retry_delay
+from bot.queue.failures import is_transient, retry_delay
 
 log = logging.getLogger(__name__)
 

@@ -6,15 +6,15 @@ import asyncio
 import logging
 from contextlib import AsyncExitStack
 
-from bot.app import Deps, build_app, slack_client
+from bot.slack.bolt_app import Deps, build_app, slack_client
 from bot.config import Settings
-from bot.inbox import Inbox
+from bot.queue.inbox import Inbox
 from bot.metrics import METRICS
-from bot.runtime import open_agent
-from bot.slack_out import SlackOut
-from bot.tasks import cancel_and_wait
+from bot.agent import open_agent
+from bot.slack.outbox import SlackOut
+from bot.queue.shutdown import cancel_and_wait
 from bot.turn import TurnRunner
-from bot.worker import WorkerPool
+from bot.queue.worker import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Service:
         self.pool: WorkerPool | None = None
         self.side_tasks: list[asyncio.Task] = []
         # Set when draining: side loops also stop by themselves, in case a
-        # cancellation is swallowed (see bot/tasks.py).
+        # cancellation is swallowed (see bot/queue/shutdown.py).
         self.stopping = asyncio.Event()
 
     async def __aenter__(self) -> "Service":
@@ -97,7 +97,7 @@ def _attach_optional(service: Service) -> None:
     from graph.retention import monitor_checkpoint_sizes, run_retention_forever
 
     storage = service.agent.storage
-    # The graph's own saver: the fenced clone of storage.checkpointer (bot/fencing.py) that the
+    # The graph's own saver: the fenced clone of storage.checkpointer (bot/queue/fencing.py) that the
     # graph writes through; wrapping the original would measure nothing.
     saver = getattr(service.agent.graph, "checkpointer", None) or storage.checkpointer
     monitor_checkpoint_sizes(saver, service.settings.supportbot_checkpoint_warn_bytes,

@@ -8,8 +8,8 @@ import signal
 
 from aiohttp import web
 
-from bot.server import build_web_app
-from bot.service import Service
+from bot.slack.web import build_web_app
+from bot.wiring import Service
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ import sys
 from bot.operators.output import print_json
 from bot.operators.replay import replay
 from bot.operators.timeline import NotFound
-from bot.runtime import agent_graph, open_agent
+from bot.agent import agent_graph, open_agent
 
 log = logging.getLogger(__name__)
 

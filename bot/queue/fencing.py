@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from bot.inbox import current_lease
+from bot.queue.inbox import current_lease
 
 
 def _check() -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands.serve import stop_event
-from bot.service import Service
+from bot.cli.serve import stop_event
+from bot.wiring import Service
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import AsyncIterator
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.config import Settings
-from bot.fencing import fenced
+from bot.queue.fencing import fenced
 from graph.agent import build_graph
 from graph.model import is_demo, make_chat_model
 from graph.retry import model_retry_policy

@@ -16,8 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
 from bot.config import Settings
-from bot.inbox import Inbox
-from bot.runtime import Agent
+from bot.queue.inbox import Inbox
+from bot.agent import Agent
 
 log = logging.getLogger(__name__)
 

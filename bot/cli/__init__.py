@@ -1,6 +1,6 @@
 """The ``supportbot`` console script.
 
-Each subcommand is a module in ``bot/commands/`` with ``NAME``, ``HELP``,
+Each subcommand is a module in this package with ``NAME``, ``HELP``,
 ``configure(parser)`` and ``run(args, settings) -> int`` (sync or async), so
 adding a command touches one new file.
 """
@@ -14,16 +14,15 @@ import inspect
 import pkgutil
 import sys
 
-from bot import commands
 from bot.config import ConfigError, load_settings
 from bot.logs import setup_logging
 from graph.storage import StorageError
 
 
 def _command_modules():
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         if not info.name.startswith("_"):
-            yield importlib.import_module(f"{commands.__name__}.{info.name}")
+            yield importlib.import_module(f"{__name__}.{info.name}")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,7 +9,7 @@ import sys
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.types import Command
 
-from bot.runtime import open_agent
+from bot.agent import open_agent
 from graph.agent import human_message
 from graph.demo_model import DEMO_NOTICE
 from graph.state import RunContext

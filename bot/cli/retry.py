@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.inbox import Inbox
+from bot.queue.inbox import Inbox
 from graph.storage import open_storage
 
 NAME = "retry"

@@ -16,8 +16,8 @@ import time
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.inbox import Lease, LeaseLost
-from bot.render import build_reply
+from bot.queue.inbox import Lease, LeaseLost
+from bot.slack.render import build_reply
 from bot.threads import SlackPlace
 from graph.db import Database
 

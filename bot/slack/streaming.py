@@ -16,9 +16,9 @@ import time
 from langchain_core.messages import AIMessageChunk
 from slack_sdk.errors import SlackApiError
 
-from bot.inbox import Lease
-from bot.render import MAX_MARKDOWN
-from bot.slack_out import METADATA_EVENT, SlackOut
+from bot.queue.inbox import Lease
+from bot.slack.render import MAX_MARKDOWN
+from bot.slack.outbox import METADATA_EVENT, SlackOut
 from bot.threads import SlackPlace
 
 log = logging.getLogger(__name__)

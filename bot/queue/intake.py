@@ -10,7 +10,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.inbox import Inbox
+from bot.queue.inbox import Inbox
 from bot.metrics import METRICS
 from bot.threads import SlackPlace, delivery_key, place_of
 

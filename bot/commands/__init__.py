@@ -1,1 +1,0 @@
-"""One module per ``supportbot`` subcommand (see ``bot/cli.py``)."""
