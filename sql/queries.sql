@@ -421,3 +421,21 @@ VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome,
 -- name: audit_for_approval
 SELECT audit_id, at, actor, action, thread_id, approval_id, tool, args, outcome, detail
 FROM audit_log WHERE approval_id = :approval_id ORDER BY audit_id
+
+-- ---------------------------------------------------------------- playground (issue 16)
+-- name: playground_message_save
+INSERT INTO playground_messages (channel_id, ts, body, updated_at) VALUES (:channel_id, :ts, :body, :now)
+ON CONFLICT (channel_id, ts) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+
+-- name: playground_message_delete
+DELETE FROM playground_messages WHERE channel_id = :channel_id AND ts = :ts
+
+-- name: playground_messages_all
+SELECT channel_id, ts, body FROM playground_messages ORDER BY channel_id, ts
+
+-- name: playground_home_save
+INSERT INTO playground_homes (user_id, body, updated_at) VALUES (:user_id, :body, :now)
+ON CONFLICT (user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at
+
+-- name: playground_homes_all
+SELECT user_id, body FROM playground_homes ORDER BY user_id
