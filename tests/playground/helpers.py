@@ -1,0 +1,28 @@
+"""What a person does on the playground page, as Playwright steps."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+
+def be(page: Page, name: str) -> None:
+    """Switch the "You are" select to the simulated user whose label starts with ``name``."""
+    select = page.get_by_label("You are")
+    value = select.locator("option", has_text=name).get_attribute("value")
+    select.select_option(value)
+    expect(page.locator("#me-email")).to_contain_text(name.split()[0].lower())
+
+
+def go_to(page: Page, conversation: str) -> None:
+    """``conversation`` as the sidebar shows it: "# approvals", "💬 supportbot"."""
+    page.locator("#sidebar").get_by_role("button", name=conversation, exact=True).click()
+    expect(page.locator("#title")).to_contain_text(conversation)
+
+
+def say(page: Page, text: str, box: str = "#message") -> None:
+    page.locator(box).fill(text)
+    page.locator(box).press("Enter")
+
+
+def last_bot_message(page: Page, pane: str = "#messages"):
+    return page.locator(f"{pane} .msg.bot").last
