@@ -40,10 +40,10 @@ class Renderer:
         return plain(obj.get("text", ""))
 
     # -- blocks ------------------------------------------------------------
-    def blocks(self, blocks: list | None, surface: str = "message") -> str:
-        return "".join(self.block(b, surface) for b in blocks or [])
+    def blocks(self, blocks: list | None) -> str:
+        return "".join(self.block(b) for b in blocks or [])
 
-    def block(self, block, surface: str = "message") -> str:
+    def block(self, block) -> str:
         if not isinstance(block, dict):
             return unknown({"type": "not a block", "value": block})
         draw = getattr(self, "_block_" + str(block.get("type")), None)
@@ -58,7 +58,7 @@ class Renderer:
         return f'<div class="bk-section"><div class="bk-main">{body}</div>{side}</div>'
 
     def _block_markdown(self, b: dict) -> str:
-        return f'<div class="bk-markdown">{markdown(b.get("text", ""))}</div>'
+        return f'<div class="bk-markdown">{markdown(b.get("text", ""), self.names)}</div>'
 
     def _block_header(self, b: dict) -> str:
         return f'<h3 class="bk-header">{self.text(b.get("text"))}</h3>'
@@ -235,7 +235,7 @@ class Renderer:
     # -- whole surfaces ----------------------------------------------------
     def view(self, view: dict) -> dict:
         """A modal or Home view: its parts as HTML for the page to frame."""
-        return {"title": self.text(view.get("title")), "blocks": self.blocks(view.get("blocks"), view.get("type", "modal")),
+        return {"title": self.text(view.get("title")), "blocks": self.blocks(view.get("blocks")),
                 "submit": self.text(view.get("submit")) if view.get("submit") else "",
                 "close": self.text(view.get("close")) if view.get("close") else plain("Close")}
 
@@ -244,5 +244,5 @@ class Renderer:
         if message.get("blocks"):
             return self.blocks(message["blocks"])
         if message.get("streamed"):  # chat.*Stream text is markdown
-            return f'<div class="bk-markdown">{markdown(message.get("text", ""))}</div>'
+            return f'<div class="bk-markdown">{markdown(message.get("text", ""), self.names)}</div>'
         return f'<div class="bk-text">{mrkdwn(message.get("text", ""), self.names)}</div>'

@@ -68,7 +68,7 @@ class Playground:
                     "timeline": self.timeline, "checkpoint": self.checkpoint},
             "POST": {"send": self.send, "action": self.action, "submit": self.submit, "close": self.close_modal,
                      "open-home": self.open_home, "shortcut": self.shortcut, "rewind": self.rewind,
-                     "replay": self.replay},
+                     "replay": self.replay, "ai-thread": self.ai_thread},
         }
         for verb, table in routes.items():
             for name, handler in table.items():
@@ -195,6 +195,13 @@ class Playground:
         view = self.api.views[view_id]["view"] if view_id else None
         status, _ = await self.sender.event(inbound.app_home_opened_event(user, found.dm, view))
         return {"status": status}
+
+    async def ai_thread(self, request, user: str) -> dict:
+        """A new thread in the AI-app view: Slack starts it and tells the app (assistant_thread_started)."""
+        found = person(user)
+        root = await self.api.start_assistant_thread(found.dm)
+        status, _ = await self.sender.event(inbound.assistant_thread_started_event(user, found.dm, root["ts"]))
+        return {"thread_ts": root["ts"], "status": status}
 
     async def shortcut(self, request, user: str) -> dict:
         body = await request.json()

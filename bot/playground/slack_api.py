@@ -20,6 +20,7 @@ from bot.playground.people import BOT_ID, BOT_NAME, BOT_USER, PEOPLE, TEAM_ID, T
 # Arguments slack_sdk sends as JSON text inside a form or query string.
 _JSON_ARGS = {"blocks", "attachments", "metadata", "chunks", "view", "prompts", "user_ids"}
 Change = Callable[..., Awaitable[None]]
+NEW_AI_THREAD = "New chat with supportbot"
 METHODS: dict[str, Callable] = {}
 
 
@@ -116,6 +117,12 @@ class SlackWebAPI:
             message["thread_ts"] = thread_ts
         await self._put(channel, message)
         return message
+
+    async def start_assistant_thread(self, dm: str) -> dict:
+        """The parent message Slack makes for a new AI-app thread, before the app hears of it."""
+        root = {**self._from_bot({}, NEW_AI_THREAD), "_assistant_root": True}
+        await self._put(dm, root)
+        return root
 
     def modal_of(self, user: str) -> dict | None:
         stack = self.modals.get(user) or []

@@ -54,14 +54,19 @@ def _link(url: str, label: str) -> str:
     return f'<a href="{html.escape(url, quote=True)}" target="_blank" rel="noopener">{html.escape(label)}</a>'
 
 
-def _inline_mrkdwn(text: str, names: Lookup) -> str:
+def _with_angles(text: str, names: Lookup, styles: Callable[[str], str]) -> str:
+    """``<@U…>``, ``<#C…>``, ``<url|label>`` as mentions and links; the rest escaped, then styled."""
     out, last = [], 0
     for match in _ANGLE.finditer(text):
-        out.append(_styles(html.escape(text[last:match.start()], quote=False)))
+        out.append(styles(html.escape(text[last:match.start()], quote=False)))
         out.append(_angle(html.unescape(match.group(1)), names))
         last = match.end()
-    out.append(_styles(html.escape(text[last:], quote=False)))
+    out.append(styles(html.escape(text[last:], quote=False)))
     return "".join(out)
+
+
+def _inline_mrkdwn(text: str, names: Lookup) -> str:
+    return _with_angles(text, names, _styles)
 
 
 def _outside_code(escaped: str, style: Callable[[str], str]) -> str:
@@ -107,11 +112,11 @@ def _markdown_styles(chunk: str) -> str:
     return re.sub(r"~~(.+?)~~", r"<s>\1</s>", chunk)
 
 
-def _inline_markdown(line: str) -> str:
-    return _outside_code(html.escape(line, quote=False), _markdown_styles)
+def _inline_markdown(line: str, names: Lookup) -> str:
+    return _with_angles(line, names, lambda escaped: _outside_code(escaped, _markdown_styles))
 
 
-def markdown(text: str) -> str:
+def markdown(text: str, names: Lookup = lambda _: None) -> str:
     """Paragraphs, headings, bullet and numbered lists, code fences, links, bold, italic."""
     out: list[str] = []
     lines = (text or "").split("\n")
@@ -139,7 +144,7 @@ def markdown(text: str) -> str:
             out.append(f"<pre>{html.escape(chr(10).join(body))}</pre>")
         elif m := re.match(r"^(#{1,6})\s+(.*)", line):
             close_paragraph(), close_list()
-            out.append(f"<h4>{_inline_markdown(m.group(2))}</h4>")
+            out.append(f"<h4>{_inline_markdown(m.group(2), names)}</h4>")
         elif m := re.match(r"^\s*(?:([-*+])|(\d+)[.)])\s+(.*)", line):
             close_paragraph()
             kind = "ul" if m.group(1) else "ol"
@@ -147,12 +152,12 @@ def markdown(text: str) -> str:
                 close_list()
                 out.append(f"<{kind}>")
                 listing = kind
-            out.append(f"<li>{_inline_markdown(m.group(3))}</li>")
+            out.append(f"<li>{_inline_markdown(m.group(3), names)}</li>")
         elif not line.strip():
             close_paragraph(), close_list()
         else:
             close_list()
-            paragraph.append(_inline_markdown(line))
+            paragraph.append(_inline_markdown(line, names))
         i += 1
     close_paragraph(), close_list()
     return "".join(out)

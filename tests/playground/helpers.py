@@ -26,3 +26,14 @@ def say(page: Page, text: str, box: str = "#message") -> None:
 
 def last_bot_message(page: Page, pane: str = "#messages"):
     return page.locator(f"{pane} .msg.bot").last
+
+
+def click_and_confirm(page: Page, button) -> None:
+    """Click a Block Kit button; when it carries a confirm dialog, the dialog must show and is accepted."""
+    asks = button.get_attribute("data-confirm") is not None
+    button.click()
+    if asks:
+        dialog = page.locator("#confirm")
+        expect(dialog).to_be_visible()
+        dialog.locator("#confirm-ok").click()
+        expect(dialog).to_be_hidden()

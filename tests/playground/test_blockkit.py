@@ -42,6 +42,11 @@ def test_mrkdwn_mentions_links_and_styles():
     assert "#support" in out and "<i>now</i>" in out and "<s>x</s>" in out and "<code>*no*</code>" in out
 
 
+def test_markdown_blocks_show_mentions_too():
+    out = render.blocks([{"type": "markdown", "text": "asked in <#CSUPPORT> by <@UADA> **now**"}])
+    assert "#support" in out and "@Ada Lovelace" in out and "<b>now</b>" in out and "&lt;#" not in out
+
+
 def test_markdown_lists_code_and_links():
     out = markdown("**Order** 1001:\n- one\n- two\n\n```\na < b\n```\n[docs](https://example.com)")
     assert "<b>Order</b>" in out and out.count("<li>") == 2 and "<pre>a &lt; b</pre>" in out

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.playground.conftest import PlaygroundProcess, open_page, playground_env, screenshot
-from tests.playground.helpers import be, go_to, last_bot_message, say
+from tests.playground.helpers import be, click_and_confirm, go_to, last_bot_message, say
 
 pytestmark = pytest.mark.browser
 
@@ -52,10 +52,7 @@ def test_refund_is_approved_by_the_approver_and_the_card_and_the_customer_are_to
     card = page.locator("#messages .msg.bot", has_text="Refund order 1001").last
     expect(card.get_by_role("button", name="Approve")).to_be_visible()
     screenshot(page, "approval-card")
-    card.get_by_role("button", name="Approve").click()
-    confirm = page.locator("#confirm")
-    if confirm.is_visible():  # the Approve button carries a confirm dialog once issue 11 lands
-        confirm.get_by_role("button").last.click()
+    click_and_confirm(page, card.get_by_role("button", name="Approve"))
     expect(card).to_contain_text("Approved by")
     expect(card).to_contain_text("Grace Hopper")
     expect(card.get_by_role("button", name="Approve")).to_have_count(0)

@@ -61,7 +61,7 @@ async function openChannel(channel) {
   $("#message").placeholder = state.data.kind === "im"
     ? "Message supportbot (Enter sends, Shift+Enter is a new line)"
     : `Message #${state.data.name}: mention @supportbot to ask it (Enter sends)`;
-  $("#timeline-button").hidden = state.data.kind !== "im";
+  $("#timeline-button").hidden = $("#ai-thread-button").hidden = state.data.kind !== "im";
   await loadWorkspace();
   drawMessages();
 }
@@ -134,13 +134,15 @@ function upsert(message) {
   drawMessages();
 }
 
+async function sendText(text, threadTs) {
+  await call("send", {channel: state.channel, text, thread_ts: threadTs});
+}
+
 async function send(textarea, threadTs) {
   const text = textarea.value;
   if (!text.trim()) return;
   textarea.value = "";
-  try {
-    await call("send", {channel: state.channel, text, thread_ts: threadTs});
-  } catch (error) { textarea.value = text; flash(error.message); }
+  try { await sendText(text, threadTs); } catch (error) { textarea.value = text; flash(error.message); }
 }
 
 // -- Home ------------------------------------------------------------------------
@@ -148,7 +150,7 @@ async function openHome() {
   state.home = true;
   state.thread = null;
   $("#messages").hidden = $("#composer").hidden = true;
-  $("#timeline-button").hidden = true;
+  $("#timeline-button").hidden = $("#ai-thread-button").hidden = true;
   $("#home").hidden = false;
   $("#title").textContent = "🏠 supportbot — Home";
   await loadWorkspace();
@@ -327,6 +329,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   enterSends($("#thread-message"), () => state.thread);
   $("#modal").addEventListener("submit", submitModal);
   $("#timeline-button").addEventListener("click", () => openTimeline(dmThreadId()));
+  $("#ai-thread-button").addEventListener("click", async () => {
+    try {
+      const {thread_ts} = await call("ai-thread", {});
+      state.thread = thread_ts;
+      await openChannel(state.channel);
+      $("#thread-message").focus();
+    } catch (error) { flash(error.message); }
+  });
   $("#thread-timeline").addEventListener("click", () => {
     const root = state.data.messages.find(m => m.ts === state.thread);
     openTimeline(root ? root.thread_id : dmThreadId());
@@ -349,7 +359,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     else if (t.dataset.shortcut) {
       const m = t.closest("[data-ts]");
       call("shortcut", {callback_id: t.dataset.shortcut, channel: m.dataset.channel, ts: m.dataset.ts}).catch(flash);
-    } else if (t.dataset.prompt) send({value: t.dataset.prompt, set value(v) {}}, state.thread);
+    } else if (t.dataset.prompt) sendText(t.dataset.prompt, state.thread).catch(e => flash(e.message));
   });
   document.addEventListener("change", e => {
     const el = e.target.closest("select[data-action]");
