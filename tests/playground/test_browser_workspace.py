@@ -83,12 +83,12 @@ def test_the_edit_modal_submits_changed_arguments(browser, playground):
 
 
 def test_a_modal_refuses_bad_input_and_keeps_it(browser, playground):
-    page = open_page(browser, playground.url)
-    say(page, "please cancel order 1002")
+    page = open_page(browser, playground.url, user="UALAN")
+    say(page, "please cancel order 1003")
     expect(last_bot_message(page)).to_contain_text("approval")
     be(page, "Grace")
     go_to(page, "# approvals")
-    card = page.locator("#messages .msg.bot", has_text="Cancel order 1002").last
+    card = page.locator("#messages .msg.bot", has_text="Cancel order 1003").last
     card.get_by_role("button", name="Edit…").click()
     order = page.locator('#modal [data-block-id="approval_arg:order_id"] input')
     order.fill("not a number")
