@@ -75,3 +75,30 @@ async def test_unsigned_requests_are_refused_by_the_bolt_app(database_url):
             async with session.post(f"{playground.root_url}/slack/events", data=b'{"type":"event_callback"}',
                                     headers={"Content-Type": "application/json"}) as response:
                 assert response.status == 401
+
+
+async def test_a_card_where_the_approver_cannot_see_it_is_pointed_out(database_url):
+    async with running_playground(settings_for(database_url), 0, workers=1) as playground:
+        client = AsyncWebClient(token=playground.api.token, base_url=f"{playground.root_url}/api/")
+        await client.chat_postMessage(channel="DADA", text="Approval needed", blocks=[
+            {"type": "actions", "elements": [{"type": "button", "action_id": "approval_approve", "value": "i1",
+                                              "text": {"type": "plain_text", "text": "Approve"}}]}])
+        [notice] = (await page_get(playground, "workspace", user="UGRACE"))["notices"]
+        assert "Ada Lovelace's DM" in notice and "#approvals" in notice
+        assert (await page_get(playground, "workspace", user="UADA"))["notices"] == []
+
+
+async def test_a_slash_command_typed_in_the_box_is_answered_to_its_sender_alone(database_url):
+    async with running_playground(settings_for(database_url), 0, workers=1) as playground:
+        async with aiohttp.ClientSession() as session:
+            async with session.post(f"{playground.root_url}/play/send", params={"user": "UALAN"},
+                                    json={"channel": "CSUPPORT", "text": "/support history"}) as response:
+                assert response.status == 200 and (await response.json())["status"] == 200
+        for _ in range(600):  # the command's work runs after its ack (a lazy listener)
+            if (await page_get(playground, "channel?channel=CSUPPORT", user="UALAN"))["ephemerals"]:
+                break
+            await asyncio.sleep(0.05)
+        [note] = (await page_get(playground, "channel?channel=CSUPPORT", user="UALAN"))["ephemerals"]
+        assert note["html"]
+        assert (await page_get(playground, "channel?channel=CSUPPORT", user="UGRACE"))["ephemerals"] == []
+        assert (await page_get(playground, "channel?channel=CSUPPORT", user="UALAN"))["messages"] == []
