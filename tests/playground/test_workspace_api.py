@@ -31,6 +31,23 @@ async def page_get(playground, path: str, user: str = "UADA") -> dict:
             return await response.json()
 
 
+async def until(check, attempts: int = 600) -> None:
+    """Poll an async check (bounded: a stuck bot fails the test instead of hanging it)."""
+    for _ in range(attempts):
+        if await check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the playground never got there")
+
+
+async def _inbox_empty(playground) -> bool:
+    return (await playground.service.inbox.depth())[0] == 0
+
+
+async def _ephemerals(playground, channel: str, user: str) -> list:
+    return (await page_get(playground, f"channel?channel={channel}", user=user))["ephemerals"]
+
+
 async def test_what_the_bot_posts_and_publishes_is_kept_across_a_restart(database_url):
     async with running_playground(settings_for(database_url), 0, workers=1) as playground:
         client = AsyncWebClient(token=playground.api.token, base_url=f"{playground.root_url}/api/")
@@ -59,10 +76,7 @@ async def test_a_dm_is_answered_and_others_cannot_see_it(database_url):
             async with session.post(f"{playground.root_url}/play/send", params={"user": "UALAN"},
                                     json={"channel": "DADA", "text": "let me in"}) as response:
                 assert response.status == 409
-        for _ in range(600):  # until the inbox is empty (bounded: a stuck bot fails the test)
-            if (await playground.service.inbox.depth())[0] == 0:
-                break
-            await asyncio.sleep(0.05)
+        await until(lambda: _inbox_empty(playground))
         messages = (await page_get(playground, "channel?channel=DADA"))["messages"]
         assert [m["user"] for m in messages] == ["UADA", "USUPPORTBOT"]
         assert "1001" in messages[1]["html"]
@@ -94,10 +108,8 @@ async def test_a_slash_command_typed_in_the_box_is_answered_to_its_sender_alone(
             async with session.post(f"{playground.root_url}/play/send", params={"user": "UALAN"},
                                     json={"channel": "CSUPPORT", "text": "/support history"}) as response:
                 assert response.status == 200 and (await response.json())["status"] == 200
-        for _ in range(600):  # the command's work runs after its ack (a lazy listener)
-            if (await page_get(playground, "channel?channel=CSUPPORT", user="UALAN"))["ephemerals"]:
-                break
-            await asyncio.sleep(0.05)
+        # The command's work runs after its ack (a lazy listener).
+        await until(lambda: _ephemerals(playground, "CSUPPORT", "UALAN"))
         [note] = (await page_get(playground, "channel?channel=CSUPPORT", user="UALAN"))["ephemerals"]
         assert note["html"]
         assert (await page_get(playground, "channel?channel=CSUPPORT", user="UGRACE"))["ephemerals"] == []
