@@ -125,10 +125,12 @@ def test_operator_opens_a_thread_timeline_and_rewinds(browser, playground):
     steps = page.locator("#steps tbody tr")
     expect(steps.first).to_be_visible()
     count = steps.count()
-    # The first turn's last step: the answer to "my name is Grace".
-    first_answer = page.locator("#steps tbody tr", has_text="Grace").last
+    # The first turn's end (newest first: the oldest row whose last message is that answer).
+    first_answer = page.locator("#steps tbody tr", has_text="Nice to meet you").last
+    expect(first_answer).to_contain_text("agent")
     first_answer.click()
-    expect(page.locator("#checkpoint-state")).to_contain_text("my name is Grace")
+    expect(page.locator("#checkpoint-state")).to_contain_text("Nice to meet you, Grace")
+    expect(page.locator("#checkpoint-state")).not_to_contain_text("what is my name?")
     screenshot(page, "timeline")
     page.locator("#rewind").click()
     page.locator("#confirm").get_by_role("button", name="Rewind").click()
