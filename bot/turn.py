@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, AIMessageChunk
 from langgraph.types import Command
 
 from bot import messages as say
+from bot.approvals.pauses import ApprovalPauses
 from bot.queue.inbox import Inbox, Item, Lease, current_lease
 from bot.metrics import ModelTimer
 from bot.slack.render import split_markdown
@@ -30,20 +31,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class RunResult:
-    answered: bool
     paused: list  # pending interrupts after the run
     posted: list[str]
     held: list[int] = field(default_factory=list)  # items kept until a pause is decided
 
 
 class TurnRunner:
-    def __init__(self, graph, inbox: Inbox, slack: SlackOut, *, max_message_chars: int, pauses=None) -> None:
+    def __init__(self, graph, inbox: Inbox, slack: SlackOut, pauses: ApprovalPauses, *,
+                 max_message_chars: int) -> None:
         self.graph = graph
         self.inbox = inbox
         self.slack = slack
+        self.pauses = pauses  # posts the approval cards when a run pauses
         self.max_chars = max_message_chars
-        # Posts approval cards when a run pauses (bot/approvals); None = a plain note.
-        self.pauses = pauses
 
     async def run(self, lease: Lease, items: list[Item]) -> RunResult:
         place = parse_thread_id(lease.thread_id)
@@ -130,15 +130,14 @@ class TurnRunner:
             for item in held:
                 key = f"{place.thread_id}:held:{item.delivery_key}"
                 posted.append(await self.slack.post(lease, key, place, say.WAITING_FOR_APPROVAL.format(tool=tool)))
-            return RunResult(False, list(state.interrupts), posted, [i.item_id for i in held])
+            return RunResult(list(state.interrupts), posted, [i.item_id for i in held])
 
         if state.interrupts:
-            if self.pauses is not None:
-                posted += await self.pauses.on_pause(lease, place, list(state.interrupts), context)
-            return RunResult(False, list(state.interrupts), posted)
+            posted += await self.pauses.on_pause(lease, place, list(state.interrupts), context)
+            return RunResult(list(state.interrupts), posted)
 
         answer_posts = await self._deliver(lease, place, state, stream)
-        return RunResult(bool(answer_posts), [], posted + answer_posts)
+        return RunResult([], posted + answer_posts)
 
     async def _deliver(self, lease, place, state, stream: AnswerStream) -> list[str]:
         """Close the stream and post the turn's answer (once per answer id, via the outbox)."""

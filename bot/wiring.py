@@ -1,22 +1,35 @@
-"""The running bot: storage, agent, inbox, workers, Bolt app; started and drained as one."""
+"""The running bot: storage, agent, inbox, approvals, workers, Bolt app; built in order, drained as one."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from contextlib import AsyncExitStack
 
-from bot.slack.bolt_app import Deps, build_app, slack_client
-from bot.config import Settings
-from bot.queue.inbox import Inbox
-from bot.metrics import METRICS
 from bot.agent import open_agent
-from bot.slack.outbox import SlackOut
+from bot.approvals.authz import Approvers
+from bot.approvals.decisions import Approvals
+from bot.approvals.expiry import expire_loop, sweep_interval
+from bot.approvals.links import Links
+from bot.approvals.pauses import ApprovalPauses
+from bot.approvals.store import ApprovalStore
+from bot.config import Settings
+from bot.metrics import METRICS
+from bot.queue.inbox import Inbox
 from bot.queue.shutdown import cancel_and_wait
-from bot.turn import TurnRunner
 from bot.queue.worker import WorkerPool
+from bot.slack.bolt_app import Deps, build_app, slack_client
+from bot.slack.outbox import SlackOut
+from bot.turn import TurnRunner
+from graph.retention import monitor_checkpoint_sizes, run_retention_forever
+from graph.shop import Shop
 
 log = logging.getLogger(__name__)
+
+
+def _no_workers() -> None:
+    """Nothing to wake in a web-only process: another process's workers poll the inbox."""
 
 
 class Service:
@@ -38,18 +51,29 @@ class Service:
         self.agent = await self._stack.enter_async_context(open_agent(settings, model=self._model))
         if self.agent.demo:
             log.warning("answering with the offline demo model; set OPENAI_API_KEY for a real one")
-        self.inbox = Inbox(self.agent.storage.db, settings.supportbot_lease_seconds)
+        db = self.agent.storage.db
+        self.inbox = Inbox(db, settings.supportbot_lease_seconds)
         self.client = slack_client(settings)
-        self.slack = SlackOut(self.client, self.agent.storage.db)
-        self.deps = Deps(settings, self.agent, self.inbox, self.client)
-        self.runner = TurnRunner(self.agent.graph, self.inbox, self.slack,
+        self.outbox = SlackOut(self.client, db)
+        approval_store = ApprovalStore(db, self.inbox)
+        pauses = ApprovalPauses(approval_store, self.outbox, Shop(db), Links(self.client),
+                                channel=settings.supportbot_approval_channel, ttl=settings.supportbot_approval_ttl)
+        self.runner = TurnRunner(self.agent.graph, self.inbox, self.outbox, pauses,
                                  max_message_chars=settings.supportbot_max_message_chars)
-        _attach_optional(self)
         if self.workers > 0:
-            self.pool = WorkerPool(self.inbox, self.runner, self.workers,
+            self.pool = WorkerPool(self.inbox, self.runner, self.workers, outbox=self.outbox,
                                    max_attempts=settings.supportbot_max_attempts)
-            self.deps.wake = self.pool.wake
+        wake = self.pool.wake if self.pool is not None else _no_workers
+        self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake)
+        self.deps = Deps(settings, self.agent, self.inbox, self.client, self.outbox, self.approvals, wake)
+        # The graph's own saver (the fenced wrapper the graph writes through).
+        monitor_checkpoint_sizes(self.agent.graph.checkpointer, settings.supportbot_checkpoint_warn_bytes,
+                                 observe=METRICS.checkpoint_bytes.observe)
+        self.spawn(expire_loop(self.approvals, sweep_interval(settings.supportbot_approval_ttl), self.stopping),
+                   "approvals-expiry")
+        if self.pool is not None:
             await self.pool.start()
+            self.spawn(run_retention_forever(self.agent.storage, settings, self.stopping), "retention")
         self.bolt = build_app(self.deps) if self.web else None
         return self
 
@@ -73,8 +97,6 @@ class Service:
         try:
             depth, oldest = await self.inbox.depth()
             METRICS.inbox_depth.set(depth)
-            import time
-
             METRICS.inbox_oldest_age.set(time.time() - oldest if oldest else 0)
         except Exception:
             log.info("could not read inbox depth", exc_info=True)
@@ -85,22 +107,9 @@ class Service:
             log.info("could not count pending approvals", exc_info=True)
 
 
-def _attach_optional(service: Service) -> None:
-    """Features that live in their own modules hook in here (approvals, retention, ...)."""
-    try:
-        from bot.approvals.setup import attach as attach_approvals
-    except ImportError:
-        attach_approvals = None
-    if attach_approvals is not None:
-        attach_approvals(service)
-    # Long conversations (issue 6): checkpoint sizes on /metrics, retention + thread TTL in the background.
-    from graph.retention import monitor_checkpoint_sizes, run_retention_forever
-
-    storage = service.agent.storage
-    # The graph's own saver: the fenced clone of storage.checkpointer (bot/queue/fencing.py) that the
-    # graph writes through; wrapping the original would measure nothing.
-    saver = getattr(service.agent.graph, "checkpointer", None) or storage.checkpointer
-    monitor_checkpoint_sizes(saver, service.settings.supportbot_checkpoint_warn_bytes,
-                             observe=METRICS.checkpoint_bytes.observe)
-    if service.workers > 0:
-        service.spawn(run_retention_forever(storage, service.settings, service.stopping), "retention")
+def _approvers(settings: Settings, client) -> Approvers:
+    approvers = Approvers(client, settings.supportbot_approvers, settings.supportbot_approver_group)
+    if not approvers.configured:
+        log.warning("no approvers configured: set SUPPORTBOT_APPROVERS or SUPPORTBOT_APPROVER_GROUP, "
+                    "or risky tool calls wait for a decision nobody can make")
+    return approvers

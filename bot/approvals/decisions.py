@@ -1,7 +1,7 @@
 """Deciding approvals: authorise the clicker, decide once, wake the workers, redraw the card.
 
 ``Approvals`` is what the listeners (``bot/listeners/actions``, ``views``) and the
-expiry task use; it lives in ``deps.extras["approvals"]``. Everything it needs
+expiry task use; ``bot/wiring.py`` builds it. Everything it needs
 to know is in the database, so a click days later, after any number of
 restarts, resumes the paused run.
 """

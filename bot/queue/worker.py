@@ -19,6 +19,7 @@ from bot import messages as say
 from bot.queue.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
 from bot.queue.shutdown import cancel_and_wait
+from bot.slack.outbox import SlackOut
 from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
 from bot.queue.failures import is_transient, retry_delay
@@ -37,9 +38,10 @@ class RetryLater(Exception):
 
 
 class WorkerPool:
-    def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, name: str | None = None,
-                 max_attempts: int = MAX_ATTEMPTS) -> None:
+    def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, outbox: SlackOut | None = None,
+                 name: str | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
         self.inbox = inbox
+        self.outbox = outbox  # tells the user when their item is given up; None in lease-loop tests
         self.max_attempts = max_attempts
         self.runner = runner
         self.concurrency = concurrency
@@ -186,8 +188,8 @@ class WorkerPool:
         place_key = f"{lease.thread_id}:error:{items[-1].item_id}"
         try:
             place = parse_thread_id(lease.thread_id)
-            if place is not None:
-                await self.runner.slack.post(lease, place_key, place, say.RUN_FAILED_FINAL, kind="error")
+            if place is not None and self.outbox is not None:
+                await self.outbox.post(lease, place_key, place, say.RUN_FAILED_FINAL, kind="error")
         except LeaseLost:
             raise
         except Exception:

@@ -1,9 +1,9 @@
-"""The Bolt app and everything its listeners and workers share."""
+"""The Bolt app and the typed dependencies its listeners are built with."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from slack_bolt.async_app import AsyncApp
@@ -15,9 +15,11 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import listeners
+from bot.agent import Agent
+from bot.approvals.decisions import Approvals
 from bot.config import Settings
 from bot.queue.inbox import Inbox
-from bot.agent import Agent
+from bot.slack.outbox import SlackOut
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +38,16 @@ def slack_client(settings: Settings) -> AsyncWebClient:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Deps:
+    """What the listeners are given at registration (``bot/listeners/*/register``)."""
     settings: Settings
     agent: Agent
     inbox: Inbox
     client: AsyncWebClient
-    wake: Callable[[], None] = field(default=lambda: None)
-    extras: dict = field(default_factory=dict)
+    outbox: SlackOut
+    approvals: Approvals
+    wake: Callable[[], None]  # the in-process workers look at the inbox now
 
 
 def build_app(deps: Deps) -> AsyncApp:

@@ -16,7 +16,7 @@ THREAD = "600.000001"
 async def test_a_failure_inside_the_decision_rolls_it_back_answers_500_and_the_resent_click_decides(bot):
     await ask(bot, "refund order 1001 please", THREAD)
     (card,) = await wait_cards(bot)
-    store = bot.service.deps.extras["approvals"].store
+    store = bot.service.approvals.store
 
     async def inbox_down(*args, **kwargs):
         raise RuntimeError("database went away")

@@ -6,16 +6,12 @@ Bolt lazy listener and answers ephemerally (chat.postEphemeral, or the
 response_url when the bot cannot post in that channel).
 """
 
+from functools import partial
+
 from bot.listeners.commands.handle_support import ack_support, handle_support
 
 COMMAND = "/support"
 
 
 def register(app, deps) -> None:
-    async def on_ack(ack):
-        await ack_support(ack)
-
-    async def on_support(body, respond):
-        await handle_support(deps, body, respond)
-
-    app.command(COMMAND)(ack=on_ack, lazy=[on_support])
+    app.command(COMMAND)(ack=ack_support, lazy=[partial(handle_support, deps)])

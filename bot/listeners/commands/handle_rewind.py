@@ -8,7 +8,6 @@ from bot.operators.access import is_operator
 from bot.operators.lease import ThreadBusy
 from bot.operators.rewind import AlreadyThere, rewind
 from bot.operators.timeline import NotFound
-from bot.slack.outbox import SlackOut
 
 WAIT_SECONDS = 10.0
 
@@ -26,7 +25,7 @@ async def handle_rewind(deps, request: SupportRequest) -> str:
     storage = deps.agent.storage
     try:
         result = await rewind(deps.agent.graph, storage.db, thread_id, checkpoint, request.user,
-                              slack=SlackOut(deps.client, storage.db), wait=WAIT_SECONDS)
+                              slack=deps.outbox, wait=WAIT_SECONDS)
     except AlreadyThere as exc:
         return str(exc)
     except NotFound:
