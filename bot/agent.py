@@ -15,6 +15,7 @@ from graph.agent import build_graph
 from graph.model import is_demo, make_chat_model
 from graph.retry import model_retry_policy
 from graph.shop import Shop
+from graph.summary import make_summarizer
 from graph.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
@@ -33,13 +34,7 @@ class Agent:
 
 
 def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
-    summarizer = None
-    try:  # summarisation is optional until graph/summary.py exists
-        from graph.summary import make_summarizer
-
-        summarizer = make_summarizer(model, settings)
-    except ImportError:
-        pass
+    summarizer = make_summarizer(model, settings)
     retry = model_retry_policy(settings.supportbot_model_retry_attempts, settings.supportbot_model_retry_seconds)
     # Fenced: inside a worker run, a checkpoint write checks the thread's lease first.
     return build_graph(fenced(storage.checkpointer), model=model, shop=Shop(storage.db), summarizer=summarizer,
