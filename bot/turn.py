@@ -20,8 +20,8 @@ from bot.approvals.pauses import ApprovalPauses
 from bot.queue.inbox import Inbox, Item, Lease, current_lease
 from bot.metrics import ModelTimer
 from bot.slack.render import split_markdown
-from bot.slack.outbox import SlackOut
-from bot.slack.streaming import AnswerStream, answer_key
+from bot.slack.outbox import SlackOut, ThreadOut, answer_key, held_key, too_long_key
+from bot.slack.streaming import AnswerStream
 from bot.threads import SlackPlace, message_id, parse_thread_id
 from graph.agent import human_message, last_answer
 from graph.state import RunContext
@@ -55,22 +55,24 @@ class TurnRunner:
         context = RunContext(requester=(last_message.payload.get("user") if last_message else None) or "unknown",
                              source={"team": place.team_id, "channel": place.channel_id,
                                      "thread_ts": place.thread_ts})
+        out = self.slack.to(lease, place)
         token = current_lease.set(lease)
         status_on = last_message and last_message.payload.get("ts")
         try:
             if status_on:
-                await self.slack.thinking(place.channel_id, last_message.payload["ts"], True)
+                await out.thinking(last_message.payload["ts"], True)
             try:
-                return await self._advance(lease, place, items, config, context)
+                return await self._advance(out, items, config, context)
             finally:
                 if status_on:
-                    await self.slack.thinking(place.channel_id, last_message.payload["ts"], False)
+                    await out.thinking(last_message.payload["ts"], False)
         finally:
             current_lease.reset(token)
 
-    async def _advance(self, lease, place, items, config, context) -> RunResult:
+    async def _advance(self, out: ThreadOut, items, config, context) -> RunResult:
+        lease, place = out.lease, out.place
         posted: list[str] = []
-        stream = AnswerStream(self.slack, lease, place, context.requester)
+        stream = AnswerStream(out, context.requester)
         state = await self.graph.aget_state(config)
         # A run with no message of its own (an approval's resume) continues the
         # turn of whoever asked: keep their Slack user on its checkpoints too.
@@ -86,8 +88,7 @@ class TurnRunner:
                 continue
             text = item.payload.get("text") or ""
             if len(text) > self.max_chars:
-                key = f"{place.thread_id}:too-long:{item.delivery_key}"
-                posted.append(await self.slack.post(lease, key, place, say.TOO_LONG.format(
+                posted.append(await out.post(too_long_key(place.thread_id, item.delivery_key), say.TOO_LONG.format(
                     length=len(text), limit=self.max_chars)))
                 continue
             mid = message_id(place.team_id, place.channel_id, item.payload["ts"])
@@ -117,8 +118,8 @@ class TurnRunner:
             if resumed:
                 # The resumed turn's answer goes out before the new messages go in:
                 # otherwise the next answer would supersede it unseen.
-                posted += await self._deliver(lease, place, state, stream)
-                stream = AnswerStream(self.slack, lease, place, context.requester)
+                posted += await self._deliver(out, state, stream)
+                stream = AnswerStream(out, context.requester)
             await self._drive({"messages": fresh}, config, context, stream)
             state = await self.graph.aget_state(config)
         elif fresh:
@@ -128,24 +129,24 @@ class TurnRunner:
             tool = (state.interrupts[0].value or {}).get("tool", "an action")
             held = [i for i in items if i.kind == "message"]
             for item in held:
-                key = f"{place.thread_id}:held:{item.delivery_key}"
-                posted.append(await self.slack.post(lease, key, place, say.WAITING_FOR_APPROVAL.format(tool=tool)))
+                posted.append(await out.post(held_key(place.thread_id, item.delivery_key),
+                                             say.WAITING_FOR_APPROVAL.format(tool=tool)))
             return RunResult(list(state.interrupts), posted, [i.item_id for i in held])
 
         if state.interrupts:
-            posted += await self.pauses.on_pause(lease, place, list(state.interrupts), context)
+            posted += await self.pauses.on_pause(out, list(state.interrupts), context)
             return RunResult(list(state.interrupts), posted)
 
-        answer_posts = await self._deliver(lease, place, state, stream)
+        answer_posts = await self._deliver(out, state, stream)
         return RunResult([], posted + answer_posts)
 
-    async def _deliver(self, lease, place, state, stream: AnswerStream) -> list[str]:
+    async def _deliver(self, out: ThreadOut, state, stream: AnswerStream) -> list[str]:
         """Close the stream and post the turn's answer (once per answer id, via the outbox)."""
         answer = last_answer(state.values.get("messages", []))
         if stream.message_id is not None:
             final = answer if answer is not None and answer.id == stream.message_id else None
             await stream.finish(_text(final) if final is not None else None)
-        return await self.post_answer(lease, place, answer) if answer is not None else []
+        return await self._post_answer(out, answer) if answer is not None else []
 
     async def _drive(self, payload, config, context, stream: AnswerStream) -> None:
         """Run the graph, streaming the model's text into Slack as it comes."""
@@ -153,9 +154,9 @@ class TurnRunner:
             if isinstance(chunk, AIMessageChunk) and meta.get("langgraph_node") == "agent":
                 await stream.feed(chunk)
 
-    async def post_answer(self, lease: Lease, place: SlackPlace, answer: AIMessage) -> list[str]:
+    async def _post_answer(self, out: ThreadOut, answer: AIMessage) -> list[str]:
         chunks = split_markdown(_text(answer)) or [say.EMPTY_ANSWER]
-        return [await self.slack.post(lease, answer_key(place.thread_id, answer.id, n), place, chunk)
+        return [await out.post(answer_key(out.place.thread_id, answer.id, n), chunk)
                 for n, chunk in enumerate(chunks)]
 
 

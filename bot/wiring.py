@@ -56,7 +56,7 @@ class Service:
         self.client = slack_client(settings)
         self.outbox = SlackOut(self.client, db)
         approval_store = ApprovalStore(db, self.inbox)
-        pauses = ApprovalPauses(approval_store, self.outbox, Shop(db), Links(self.client),
+        pauses = ApprovalPauses(approval_store, Shop(db), Links(self.client),
                                 channel=settings.supportbot_approval_channel, ttl=settings.supportbot_approval_ttl)
         self.runner = TurnRunner(self.agent.graph, self.inbox, self.outbox, pauses,
                                  max_message_chars=settings.supportbot_max_message_chars)

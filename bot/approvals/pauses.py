@@ -3,7 +3,7 @@
 Called by the worker (``TurnRunner.pauses.on_pause``) after the run's
 checkpoint is written, so a crash anywhere here is repaired by the retried
 run: the row is created with ON CONFLICT DO NOTHING, the card goes through the
-outbox (key ``approval:{interrupt_id}``) so it is never posted twice, and
+outbox (``approval_card_key``) so it is never posted twice, and
 ``card_ts`` is recorded from whichever post Slack accepted.
 """
 
@@ -15,8 +15,7 @@ from bot import messages as say
 from bot.approvals.card import build_approval_card, card_text, describe_action, lowered
 from bot.approvals.links import Links
 from bot.approvals.store import ApprovalStore
-from bot.queue.inbox import Lease
-from bot.slack.outbox import SlackOut
+from bot.slack.outbox import ThreadOut, approval_card_key, approval_note_key
 from bot.threads import SlackPlace
 from graph.shop import Shop, ShopError, money
 
@@ -25,21 +24,17 @@ log = logging.getLogger(__name__)
 UNKNOWN = ("", "unknown", "anonymous")
 
 
-def card_key(interrupt_id: str) -> str:
-    return f"approval:{interrupt_id}"
-
-
 class ApprovalPauses:
-    def __init__(self, store: ApprovalStore, slack: SlackOut, shop: Shop, links: Links, *,
+    def __init__(self, store: ApprovalStore, shop: Shop, links: Links, *,
                  channel: str | None = None, ttl: float | None = None) -> None:
         self.store = store
-        self.slack = slack
         self.shop = shop
         self.links = links
         self.channel = channel or None
         self.ttl = ttl
 
-    async def on_pause(self, lease: Lease, place: SlackPlace, interrupts: list, context) -> list[str]:
+    async def on_pause(self, out: ThreadOut, interrupts: list, context) -> list[str]:
+        place = out.place
         posted: list[str] = []
         for interrupt in interrupts:
             value = interrupt.value if isinstance(interrupt.value, dict) else {}
@@ -51,16 +46,15 @@ class ApprovalPauses:
             if not approval.pending:
                 continue  # decided already: its resume item is in the inbox
             target = self._card_place(place)
-            ts = await self.slack.post(lease, card_key(interrupt.id), target, card_text(approval), kind="approval",
-                                       blocks=build_approval_card(approval))
+            ts = await out.post(approval_card_key(interrupt.id), card_text(approval), kind="approval",
+                                blocks=build_approval_card(approval), place=target)
             if approval.card_ts != ts:
                 await self.store.set_card(interrupt.id, target.channel_id, ts)
             posted.append(ts)
             if target is not place:  # the card is elsewhere: say so in the thread
                 note = say.APPROVAL_ASKED.format(action=lowered(approval.summary or approval.tool),
                                                  card=f"in <#{target.channel_id}>")
-                posted.append(await self.slack.post(lease, f"{place.thread_id}:approval-note:{interrupt.id}",
-                                                    place, note))
+                posted.append(await out.post(approval_note_key(place.thread_id, interrupt.id), note))
             log.info("approval card posted", extra={"thread_id": place.thread_id, "tool": approval.tool,
                                                   "approval_id": approval.approval_id})
         return posted

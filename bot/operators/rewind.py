@@ -24,6 +24,7 @@ from bot.operators import messages as say
 from bot.operators.cards import build_voided_card
 from bot.operators.lease import operator_owner, thread_lease
 from bot.operators.timeline import NotFound, checkpoint_id_of, snapshot_at, thread_config
+from bot.slack.outbox import rewind_key
 from bot.threads import parse_thread_id
 
 log = logging.getLogger(__name__)
@@ -120,13 +121,13 @@ async def _tell_slack(slack, lease, result: RewindResult, by: str) -> str:
     place = parse_thread_id(result.thread_id)
     try:
         if place is not None:
-            await slack.post(lease, f"{result.thread_id}:rewind:{result.new_head}", place,
-                             say.REWOUND.format(by=who(by), checkpoint=result.to), kind="notice")
+            await slack.to(lease, place).post(rewind_key(result.thread_id, result.new_head),
+                                              say.REWOUND.format(by=who(by), checkpoint=result.to), kind="notice")
             outcome = "posted"
         for approval in result.voided:
             if approval["card_channel"] and approval["card_ts"]:
-                await slack.client.chat_update(channel=approval["card_channel"], ts=approval["card_ts"],
-                                               **build_voided_card(approval["tool"], approval["args"], who(by)))
+                await slack.update(approval["card_channel"], approval["card_ts"],
+                                   **build_voided_card(approval["tool"], approval["args"], who(by)))
     except Exception:
         log.warning("could not tell Slack about a rewind", extra={"thread_id": result.thread_id}, exc_info=True)
         return "failed"

@@ -19,7 +19,7 @@ from bot import messages as say
 from bot.queue.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
 from bot.queue.shutdown import cancel_and_wait
-from bot.slack.outbox import SlackOut
+from bot.slack.outbox import SlackOut, error_key
 from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
 from bot.queue.failures import is_transient, retry_delay
@@ -185,11 +185,11 @@ class WorkerPool:
         log.info("run finished", extra={**extra, "posted": len(result.posted), "paused": len(result.paused)})
 
     async def _give_up(self, lease: Lease, items, exc: Exception) -> None:
-        place_key = f"{lease.thread_id}:error:{items[-1].item_id}"
         try:
             place = parse_thread_id(lease.thread_id)
             if place is not None and self.outbox is not None:
-                await self.outbox.post(lease, place_key, place, say.RUN_FAILED_FINAL, kind="error")
+                await self.outbox.to(lease, place).post(error_key(lease.thread_id, items[-1].item_id),
+                                                        say.RUN_FAILED_FINAL, kind="error")
         except LeaseLost:
             raise
         except Exception:

@@ -1,17 +1,24 @@
 """Everything the worker sends to Slack, through the outbox so nothing is posted twice.
 
-A post is recorded in ``outbox`` (fenced by the thread's lease) before it is
-sent, and carries its outbox key in Slack message metadata: if we crash after
-Slack accepted the post but before we recorded its ts, the next attempt finds
-the message in the thread and records it instead of posting again.
+This module owns the outbox: its state machine (post, stream start / append /
+finish, update, find-after-crash) and every outbox key format. A post is
+recorded in ``outbox`` (fenced by the thread's lease) before it is sent, and
+carries its outbox key in Slack message metadata: if we crash after Slack
+accepted the post but before we recorded its ts, the next attempt finds the
+message in the thread and records it instead of posting again. A streamed
+answer is recorded under its key as soon as its message exists, so the post
+after the run finds it and, if the stream was cut short, completes it with
+``chat.update`` instead of posting a second answer.
+
+A run binds the outbox once to its lease and Slack place (``SlackOut.to``):
+call sites read ``out.post(key, text)``.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import time
+from typing import Callable
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -25,15 +32,52 @@ log = logging.getLogger(__name__)
 
 METADATA_EVENT = "supportbot_post"
 STATUS_REACTION = "hourglass_flowing_sand"
-# Tests only (tests/durability): crash in the narrowest window, after Slack took a
-# post and before the outbox recorded it.
-TEST_KILL_AFTER_POST = os.environ.get("SUPPORTBOT_TEST_KILL_AFTER_POST") == "1"
+
+# Fault-injection point: called with the outbox key after Slack accepted a post
+# and before the outbox records it, the narrowest crash window. Empty in
+# production; the durability tests install a hook in the bot process.
+after_send: list[Callable[[str], None]] = []
+
+
+# -- outbox keys: a key names one message for good (in the row and in Slack's
+# metadata), so a format never changes once shipped ---------------------------
+
+def answer_key(thread_id: str, message_id: str, part: int = 0) -> str:
+    return f"{thread_id}:answer:{message_id}:{part}"
+
+
+def too_long_key(thread_id: str, delivery_key: str) -> str:
+    return f"{thread_id}:too-long:{delivery_key}"
+
+
+def held_key(thread_id: str, delivery_key: str) -> str:
+    return f"{thread_id}:held:{delivery_key}"
+
+
+def error_key(thread_id: str, item_id: int) -> str:
+    return f"{thread_id}:error:{item_id}"
+
+
+def approval_card_key(interrupt_id: str) -> str:
+    return f"approval:{interrupt_id}"
+
+
+def approval_note_key(thread_id: str, interrupt_id: str) -> str:
+    return f"{thread_id}:approval-note:{interrupt_id}"
+
+
+def rewind_key(thread_id: str, new_head: str) -> str:
+    return f"{thread_id}:rewind:{new_head}"
 
 
 class SlackOut:
     def __init__(self, client: AsyncWebClient, db: Database) -> None:
         self.client = client
         self.db = db
+
+    def to(self, lease: Lease, place: SlackPlace) -> "ThreadOut":
+        """This outbox bound to one run's lease and Slack place."""
+        return ThreadOut(self, lease, place)
 
     async def post(self, lease: Lease, key: str, place: SlackPlace, markdown: str, kind: str = "reply",
                    blocks: list[dict] | None = None) -> str:
@@ -44,12 +88,7 @@ class SlackOut:
         """
         row = await self.db.fetchone("outbox_get", {"outbox_key": key})
         if row is None:
-            lease.check()
-            await self.db.execute("outbox_insert", {
-                "outbox_key": key, "thread_id": place.thread_id, "channel_id": place.channel_id,
-                "thread_ts": place.thread_ts, "kind": kind, "body": markdown,
-                "fence": lease.fence, "now": time.time(),
-            })
+            await self._record(lease, key, place, kind, markdown)
             row = await self.db.fetchone("outbox_get", {"outbox_key": key})
             if row is None:
                 raise LeaseLost(f"lease on {place.thread_id} lost before posting")
@@ -67,11 +106,48 @@ class SlackOut:
                 return found
         return await self._send(lease, key, place, markdown, blocks)
 
-    async def _send(self, lease: Lease | None, key: str, place: SlackPlace, markdown: str,
+    async def update(self, channel: str, ts: str, **message) -> None:
+        """Redraw a message we posted earlier (e.g. a voided approval card)."""
+        await self.client.chat_update(channel=channel, ts=ts, **message)
+
+    # -- streaming: start / append / finish ---------------------------------------
+    async def stream_start(self, lease: Lease, key: str, place: SlackPlace, markdown: str,
+                           user: str | None) -> str | None:
+        """Open a streamed reply recorded under ``key``; None if the key has a row already (a replay)."""
+        if await self.db.fetchone("outbox_get", {"outbox_key": key}) is not None:
+            return None
+        await self._record(lease, key, place, "reply", "")
+        response = await self.client.chat_startStream(
+            channel=place.channel_id, thread_ts=place.thread_ts, markdown_text=markdown,
+            recipient_team_id=place.team_id, recipient_user_id=user)
+        await self.db.execute("outbox_streaming", {"outbox_key": key, "slack_ts": response["ts"]})
+        return response["ts"]
+
+    async def stream_append(self, lease: Lease, place: SlackPlace, ts: str, markdown: str) -> None:
+        lease.check()
+        await self.client.chat_appendStream(channel=place.channel_id, ts=ts, markdown_text=markdown)
+
+    async def stream_finish(self, key: str, place: SlackPlace, ts: str, markdown: str | None,
+                            *, complete: bool) -> None:
+        """Stop the stream with its last text; ``complete``: it is the whole answer, record it posted."""
+        await self.client.chat_stopStream(
+            channel=place.channel_id, ts=ts, markdown_text=markdown or None,
+            metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
+        if complete:
+            await self._mark_posted(key, ts)
+
+    # -- the state machine's steps ------------------------------------------------
+    async def _record(self, lease: Lease, key: str, place: SlackPlace, kind: str, body: str) -> None:
+        lease.check()
+        await self.db.execute("outbox_insert", {
+            "outbox_key": key, "thread_id": place.thread_id, "channel_id": place.channel_id,
+            "thread_ts": place.thread_ts, "kind": kind, "body": body, "fence": lease.fence, "now": time.time(),
+        })
+
+    async def _send(self, lease: Lease, key: str, place: SlackPlace, markdown: str,
                     blocks: list[dict] | None = None) -> str:
         await self.db.execute("outbox_attempt", {"outbox_key": key})
-        if lease is not None:
-            lease.check()
+        lease.check()
         try:
             response = await self.client.chat_postMessage(
                 channel=place.channel_id,
@@ -83,8 +159,8 @@ class SlackOut:
         except SlackApiError as exc:
             await self.db.execute("outbox_failed", {"outbox_key": key, "error": str(exc.response.get("error"))})
             raise
-        if TEST_KILL_AFTER_POST:
-            os.kill(os.getpid(), signal.SIGKILL)
+        for hook in after_send:
+            hook(key)
         await self._mark_posted(key, response["ts"])
         return response["ts"]
 
@@ -92,6 +168,7 @@ class SlackOut:
         await self.db.execute("outbox_posted", {"outbox_key": key, "slack_ts": ts, "now": time.time()})
 
     async def _find_posted(self, place: SlackPlace, key: str) -> str | None:
+        """After a crash: the message Slack already took under ``key``, found by its metadata."""
         try:
             if place.thread_ts:
                 response = await self.client.conversations_replies(
@@ -122,3 +199,27 @@ class SlackOut:
                 log.info("status reaction failed", extra={"channel": channel, "error": exc.response.get("error")})
         except Exception:  # network trouble: the status is cosmetic
             log.info("status reaction failed", exc_info=True)
+
+
+class ThreadOut:
+    """The outbox for one run: its lease fences every write, its place is where posts go."""
+
+    def __init__(self, outbox: SlackOut, lease: Lease, place: SlackPlace) -> None:
+        self.outbox, self.lease, self.place = outbox, lease, place
+
+    async def post(self, key: str, markdown: str, *, kind: str = "reply", blocks: list[dict] | None = None,
+                   place: SlackPlace | None = None) -> str:
+        """``place``: somewhere else than the run's thread (an approval channel), same lease."""
+        return await self.outbox.post(self.lease, key, place or self.place, markdown, kind, blocks)
+
+    async def stream_start(self, key: str, markdown: str, user: str | None) -> str | None:
+        return await self.outbox.stream_start(self.lease, key, self.place, markdown, user)
+
+    async def stream_append(self, ts: str, markdown: str) -> None:
+        await self.outbox.stream_append(self.lease, self.place, ts, markdown)
+
+    async def stream_finish(self, key: str, ts: str, markdown: str | None, *, complete: bool) -> None:
+        await self.outbox.stream_finish(key, self.place, ts, markdown, complete=complete)
+
+    async def thinking(self, ts: str, on: bool) -> None:
+        await self.outbox.thinking(self.place.channel_id, ts, on)

@@ -4,7 +4,9 @@ fake OpenAI (both in this process, on their own threads) and a real database."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -40,6 +42,14 @@ class Bots:
         for bot in self.made:
             bot.kill()
             print(f"==== {bot.name} log tail\n{bot.log_tail(3000)}")
+
+
+@pytest.fixture
+def kill_after_post() -> dict[str, str]:
+    """Environment for ``BotProcess.start`` that arms the outbox's after-send fault point
+    (tests/durability/hooks/kill_after_post/sitecustomize.py); a later start without it is unarmed."""
+    hooks = str(Path(__file__).parent / "hooks" / "kill_after_post")
+    return {"PYTHONPATH": os.pathsep.join(p for p in (hooks, os.environ.get("PYTHONPATH")) if p)}
 
 
 @pytest.fixture

@@ -53,9 +53,9 @@ async def test_crash_before_the_next_step_checkpoint_was_saved_is_resumed(databa
 
 
 async def test_crash_after_posting_before_the_outbox_recorded_it_posts_no_second_time(
-        database_url, bots, fake_slack, fake_openai):
+        database_url, bots, fake_slack, fake_openai, kill_after_post):
     bot = bots.new(database_url)
-    bot.start(SUPPORTBOT_TEST_KILL_AFTER_POST="1")
+    bot.start(**kill_after_post)
     assert await deliver(bot, mention("cancel order 1003", "510.000001")) == 200
     await wait_for(lambda: bot.proc.poll() is not None, 15, "the bot killed itself after posting")
     assert bot.proc.returncode == -9
