@@ -10,6 +10,7 @@ import asyncio
 import logging
 
 from bot.approvals.decisions import Approvals
+from bot.queue.periodic import every
 
 log = logging.getLogger(__name__)
 
@@ -21,15 +22,4 @@ def sweep_interval(ttl: float | None) -> float:
 
 
 async def expire_loop(approvals: Approvals, interval: float, stopping: asyncio.Event | None = None) -> None:
-    stopping = stopping or asyncio.Event()
-    while not stopping.is_set():
-        try:
-            await approvals.expire_due()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.warning("approval expiry sweep failed; retrying", exc_info=True)
-        try:
-            await asyncio.wait_for(stopping.wait(), interval)
-        except asyncio.TimeoutError:
-            pass
+    await every(interval, approvals.expire_due, stopping, failed="approval expiry sweep failed; retrying", logger=log)
