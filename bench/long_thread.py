@@ -45,7 +45,8 @@ from langgraph.graph import END, START, StateGraph  # noqa: E402
 from langgraph.graph.message import add_messages  # noqa: E402
 
 from graph.agent import build_graph  # noqa: E402
-from graph.retention import RetentionConfig, monitor_checkpoint_sizes, prune_once, run_retention_forever  # noqa: E402
+from bot.queue.fencing import monitor_checkpoint_sizes  # noqa: E402
+from bot.operators.retention import RetentionConfig, prune_once, run_retention_forever  # noqa: E402
 from graph.shop import Shop  # noqa: E402
 from graph.storage import open_storage  # noqa: E402
 from graph.summary import SUMMARY_PROMPT, SummaryConfig, make_summarizer  # noqa: E402
@@ -154,8 +155,8 @@ async def run_variant(url: str, variant: str, args) -> dict:
         if variant == "naive":
             graph = naive_graph(storage.checkpointer, model)
         else:
-            monitor_checkpoint_sizes(storage.checkpointer, RetentionConfig().warn_bytes)
-            graph = build_graph(storage.checkpointer, model=model, shop=Shop(storage.db),
+            saver = monitor_checkpoint_sizes(storage.checkpointer, RetentionConfig().warn_bytes)
+            graph = build_graph(saver, model=model, shop=Shop(storage.db),
                                 summarizer=make_summarizer(model, None, config=SummaryConfig()))
             retention = asyncio.create_task(run_retention_forever(
                 storage, None, stop, config=RetentionConfig(interval_seconds=args.retention_interval,

@@ -10,7 +10,8 @@ from typing import AsyncIterator
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.config import Settings
-from bot.queue.fencing import fenced
+from bot.metrics import METRICS
+from bot.queue.fencing import CheckpointSizes, fenced
 from graph.agent import build_graph
 from graph.model import is_demo, make_chat_model
 from graph.retry import model_retry_policy
@@ -37,7 +38,9 @@ def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
     summarizer = make_summarizer(model, settings)
     retry = model_retry_policy(settings.supportbot_model_retry_attempts, settings.supportbot_model_retry_seconds)
     # Fenced: inside a worker run, a checkpoint write checks the thread's lease first.
-    return build_graph(fenced(storage.checkpointer), model=model, shop=Shop(storage.db), summarizer=summarizer,
+    saver = fenced(storage.checkpointer, CheckpointSizes(settings.supportbot_checkpoint_warn_bytes,
+                                                         observe=METRICS.checkpoint_bytes.observe))
+    return build_graph(saver, model=model, shop=Shop(storage.db), summarizer=summarizer,
                        model_retry=retry)
 
 

@@ -16,13 +16,13 @@ from bot.approvals.pauses import ApprovalPauses
 from bot.approvals.store import ApprovalStore
 from bot.config import Settings
 from bot.metrics import METRICS
+from bot.operators.retention import run_retention_forever
 from bot.queue.inbox import Inbox
 from bot.queue.shutdown import cancel_and_wait
 from bot.queue.worker import WorkerPool
 from bot.slack.bolt_app import Deps, build_app, slack_client
 from bot.slack.outbox import SlackOut
 from bot.turn import TurnRunner
-from graph.retention import monitor_checkpoint_sizes, run_retention_forever
 from graph.shop import Shop
 
 log = logging.getLogger(__name__)
@@ -66,9 +66,6 @@ class Service:
         wake = self.pool.wake if self.pool is not None else _no_workers
         self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake)
         self.deps = Deps(settings, self.agent, self.inbox, self.client, self.outbox, self.approvals, wake)
-        # The graph's own saver (the fenced wrapper the graph writes through).
-        monitor_checkpoint_sizes(self.agent.graph.checkpointer, settings.supportbot_checkpoint_warn_bytes,
-                                 observe=METRICS.checkpoint_bytes.observe)
         self.spawn(expire_loop(self.approvals, sweep_interval(settings.supportbot_approval_ttl), self.stopping),
                    "approvals-expiry")
         if self.pool is not None:

@@ -1,4 +1,4 @@
-"""Checkpoint retention, idle-thread expiry and checkpoint-size monitoring.
+"""Checkpoint retention: prune a thread's old checkpoints, keeping the ones a pending approval needs.
 
 LangGraph writes one checkpoint per step and keeps them all. Summarisation
 bounds each checkpoint's size; retention bounds their number: every pass keeps,
@@ -13,96 +13,21 @@ Upstream's ``AsyncPostgresSaver.aprune(strategy="keep_latest")`` keeps one
 checkpoint and knows nothing of approvals, and ``AsyncSqliteSaver`` has no
 prune at all, hence our own SQL (``sql/queries.sql``, section issue 6).
 
-``run_retention_forever`` is the background task a serve/worker process
-starts; ``prune_once`` is one pass (also what the tests and the benchmark call).
+Which approvals are pending, idle-thread expiry and the background task are
+the bot's business (``bot/operators/retention.py``); this module knows only checkpoints.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
-from dataclasses import dataclass
-from typing import Callable
 
 from langgraph.checkpoint.memory import InMemorySaver
-from prometheus_client import CollectorRegistry, Histogram
 
 log = logging.getLogger(__name__)
 
 ROOT_NS = ""
-BUCKETS = (1e3, 5e3, 2e4, 1e5, 5e5, 2e6, 1e7)
-# Used when the caller passes no ``observe`` (tests, the benchmark, the CLI);
-# the bot passes its own registry's ``supportbot_checkpoint_bytes``.
-REGISTRY = CollectorRegistry()
-CHECKPOINT_BYTES = Histogram("supportbot_checkpoint_bytes", "Serialized size of each checkpoint",
-                             registry=REGISTRY, buckets=BUCKETS)
-
-
-@dataclass(frozen=True)
-class RetentionConfig:
-    keep_checkpoints: int = 40  # per thread; 0 = no pruning
-    interval_seconds: float = 300.0
-    thread_ttl_days: float | None = None  # idle threads are forgotten after this; None = never
-    warn_bytes: int = 100_000
-    vacuum: bool = False  # PostgreSQL: VACUUM the checkpoint tables after a pass that deleted rows
-
-    @classmethod
-    def from_settings(cls, settings) -> "RetentionConfig":
-        d = cls()
-
-        def get(name, default):
-            value = getattr(settings, name, None)
-            return default if value is None else value
-
-        return cls(
-            keep_checkpoints=int(get("supportbot_retention_keep_checkpoints", d.keep_checkpoints)),
-            interval_seconds=float(get("supportbot_retention_interval_seconds", d.interval_seconds)),
-            thread_ttl_days=getattr(settings, "supportbot_thread_ttl_days", None),
-            warn_bytes=int(get("supportbot_checkpoint_warn_bytes", d.warn_bytes)),
-            vacuum=bool(get("supportbot_retention_vacuum", d.vacuum)),
-        )
-
-
-# -- checkpoint size ------------------------------------------------------------
-
-def monitor_checkpoint_sizes(saver, warn_bytes: int = 100_000, *, observe: Callable[[float], None] | None = None,
-                             warn_every: float = 60.0):
-    """Record every checkpoint's serialized size; log a warning above ``warn_bytes``.
-
-    Wraps the saver's ``aput`` on the instance (any saver: Postgres, SQLite,
-    memory) and returns the saver. The size is that of the whole checkpoint as
-    the saver's serializer writes it — what a reader loads for each step.
-    Warnings are limited to one per thread per ``warn_every`` seconds.
-    """
-    if getattr(saver, "_size_monitored", False):
-        return saver
-    original = saver.aput
-    observe = observe or CHECKPOINT_BYTES.observe
-    last_warned: dict[str, float] = {}
-
-    async def aput(config, checkpoint, metadata, new_versions):
-        try:
-            size = len(saver.serde.dumps_typed(checkpoint)[1])
-            observe(size)
-            if size > warn_bytes:
-                thread_id = config.get("configurable", {}).get("thread_id")
-                now = time.monotonic()
-                if now - last_warned.get(thread_id, -warn_every) >= warn_every:
-                    if len(last_warned) > 10_000:
-                        last_warned.clear()
-                    last_warned[thread_id] = now
-                    log.warning("checkpoint larger than SUPPORTBOT_CHECKPOINT_WARN_BYTES",
-                                extra={"thread_id": thread_id, "bytes": size, "threshold": warn_bytes,
-                                       "step": (metadata or {}).get("step")})
-        except Exception:  # measuring must never stop a checkpoint from being saved
-            log.debug("could not measure a checkpoint", exc_info=True)
-        return await original(config, checkpoint, metadata, new_versions)
-
-    saver.aput = aput
-    saver._size_monitored = True
-    return saver
 
 
 # -- which checkpoints a pending approval needs -----------------------------------
@@ -211,46 +136,30 @@ async def _candidates(storage, keep: int) -> list[str]:
     return [r["thread_id"] for r in await storage.db.fetchall("retention_candidates", {"keep": keep})]
 
 
-async def _pending_interrupts(storage) -> dict[str, set[str]]:
-    pending: dict[str, set[str]] = {}
-    for row in await storage.db.fetchall("retention_pending_approvals"):
-        pending.setdefault(row["thread_id"], set()).add(str(row["interrupt_id"]))
-    return pending
-
-
-async def prune_once(storage, settings=None, *, config: RetentionConfig | None = None, now: float | None = None) -> dict:
-    """One retention pass over every thread: prune, then expire idle threads."""
-    config = config or RetentionConfig.from_settings(settings)
-    started = time.monotonic()
-    totals = {"threads": 0, "checkpoints": 0, "writes": 0, "blobs": 0, "skipped": 0, "expired": 0}
-    if config.keep_checkpoints > 0:
-        pending = await _pending_interrupts(storage)
-        for thread_id in await _candidates(storage, config.keep_checkpoints):
-            pinned = await pinned_checkpoints(storage, thread_id, pending.get(thread_id, set()))
-            if pinned is None:
-                # Fail safe: a pending approval whose checkpoint we cannot see keeps the whole thread.
-                log.warning("retention skipped a thread: pending approval not found in its checkpoints",
-                            extra={"thread_id": thread_id})
-                totals["skipped"] += 1
-                continue
-            counts = await prune_thread(storage, thread_id, config.keep_checkpoints, pinned)
-            if counts["checkpoints"]:
-                totals["threads"] += 1
-            for key, value in counts.items():
-                totals[key] += value
-    if config.vacuum and totals["checkpoints"] and storage.pool is not None:
+async def prune_checkpoints(storage, keep: int, pending: dict[str, set[str]], *, vacuum: bool = False) -> dict:
+    """Prune every thread with more than ``keep`` checkpoints; ``pending``: interrupt ids by thread to keep."""
+    totals = {"threads": 0, "checkpoints": 0, "writes": 0, "blobs": 0, "skipped": 0}
+    for thread_id in await _candidates(storage, keep):
+        pinned = await pinned_checkpoints(storage, thread_id, pending.get(thread_id, set()))
+        if pinned is None:
+            # Fail safe: a pending approval whose checkpoint we cannot see keeps the whole thread.
+            log.warning("retention skipped a thread: pending approval not found in its checkpoints",
+                        extra={"thread_id": thread_id})
+            totals["skipped"] += 1
+            continue
+        counts = await prune_thread(storage, thread_id, keep, pinned)
+        if counts["checkpoints"]:
+            totals["threads"] += 1
+        for key, value in counts.items():
+            totals[key] += value
+    if vacuum and totals["checkpoints"] and storage.pool is not None:
         # Makes the deleted rows' space reusable now rather than at autovacuum's next visit.
         async with storage.pool.connection() as conn:
             await conn.execute(storage.db.q("pg_retention_vacuum"))
-    if config.thread_ttl_days:
-        totals["expired"] = len(await expire_idle_threads(storage, config.thread_ttl_days, now=now))
-    totals["seconds"] = round(time.monotonic() - started, 3)
-    if totals["checkpoints"] or totals["expired"] or totals["skipped"]:
-        log.info("retention pass", extra=totals)
     return totals
 
 
-# -- idle threads -------------------------------------------------------------------
+# -- when a thread last changed ---------------------------------------------------
 
 _UUID_EPOCH = 0x01B21DD213814000  # 100-ns intervals from 1582-10-15 to 1970-01-01
 
@@ -262,57 +171,11 @@ def checkpoint_time(checkpoint_id: str) -> float:
     return (ticks - _UUID_EPOCH) / 1e7
 
 
-async def expire_idle_threads(storage, ttl_days: float, *, now: float | None = None) -> list[str]:
-    """Forget threads with no activity (conversation or checkpoint) for ``ttl_days``.
-
-    A thread with open inbox items or a pending approval is never expired.
-    """
-    from graph.forget import forget_thread
-
-    now = time.time() if now is None else now
-    cutoff = now - ttl_days * 86400
-    busy = {r["thread_id"] for r in await storage.db.fetchall("retention_busy_threads")}
-    activity: dict[str, float] = {}
-    for row in await storage.db.fetchall("retention_conversation_activity"):
-        activity[row["thread_id"]] = float(row["last_activity_at"] or 0)
+async def latest_checkpoint_times(storage) -> dict[str, float]:
+    """Epoch seconds of each thread's newest checkpoint."""
     saver = storage.checkpointer
     if isinstance(saver, InMemorySaver):
         latest = {t: max(by_ns.get(ROOT_NS, {}) or [""]) for t, by_ns in saver.storage.items()}
     else:
         latest = {r["thread_id"]: r["latest"] for r in await storage.db.fetchall("retention_latest_checkpoints")}
-    for thread_id, checkpoint_id in latest.items():
-        if checkpoint_id:
-            activity[thread_id] = max(activity.get(thread_id, 0.0), checkpoint_time(checkpoint_id))
-    idle = sorted(t for t, at in activity.items() if at < cutoff and t not in busy)
-    for thread_id in idle:
-        await forget_thread(storage, thread_id)
-        log.info("idle thread expired", extra={"thread_id": thread_id, "ttl_days": ttl_days})
-    return idle
-
-
-# -- the background task ----------------------------------------------------------------
-
-async def run_retention_forever(storage, settings, stop_event: asyncio.Event | None = None,
-                                *, config: RetentionConfig | None = None) -> None:
-    """Prune every ``SUPPORTBOT_RETENTION_INTERVAL_SECONDS`` until ``stop_event`` is set (or cancelled).
-
-    A failed pass is logged and retried at the next interval.
-    """
-    config = config or RetentionConfig.from_settings(settings)
-    stop_event = stop_event or asyncio.Event()
-    if config.keep_checkpoints <= 0 and not config.thread_ttl_days:
-        log.info("retention off (SUPPORTBOT_RETENTION_KEEP_CHECKPOINTS=0, no SUPPORTBOT_THREAD_TTL_DAYS)")
-        return
-    log.info("retention started", extra={"keep": config.keep_checkpoints, "interval": config.interval_seconds,
-                                         "ttl_days": config.thread_ttl_days})
-    while not stop_event.is_set():
-        try:
-            await prune_once(storage, config=config)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("retention pass failed; retrying at the next interval")
-        try:
-            await asyncio.wait_for(stop_event.wait(), config.interval_seconds)
-        except asyncio.TimeoutError:
-            pass
+    return {t: checkpoint_time(c) for t, c in latest.items() if c}

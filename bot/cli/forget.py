@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from graph.forget import forget_thread, forget_user
+from bot.operators.forget import forget_thread, forget_user
 from graph.storage import open_storage
 
 NAME = "forget"

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from bot import cli
+from bot.operators.forget import forget_thread, forget_user
 from graph.agent import build_graph, human_message
-from graph.forget import forget_thread, forget_user
 from graph.retention import prune_thread
 from graph.shop import Shop
 from graph.storage import open_storage

@@ -7,8 +7,9 @@ import time
 
 from langgraph.types import Command
 
+from bot.operators.retention import RetentionConfig, prune_once, run_retention_forever
 from graph.agent import build_graph, human_message
-from graph.retention import RetentionConfig, checkpoint_time, prune_once, prune_thread, run_retention_forever
+from graph.retention import checkpoint_time, prune_thread
 from graph.shop import Shop
 from tests.long.helpers import run_sql, thread
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.listeners.commands.request import SupportRequest, split_thread_arg
 from bot.operators import messages as say
 from bot.operators.access import may_forget
-from graph.forget import forget_thread
+from bot.operators.forget import forget_thread
 
 
 async def handle_forget(deps, request: SupportRequest) -> str:
