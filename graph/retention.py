@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 
 from langgraph.checkpoint.memory import InMemorySaver
 
