@@ -45,7 +45,7 @@ class OperatorPanel:
         service = self.service
         try:
             result = await rewind(service.agent.graph, service.agent.storage.db, thread_id, checkpoint_id, user,
-                                  slack=service.slack, wait=10.0)
+                                  slack=service.outbox, wait=10.0)
         except (NotFound, AlreadyThere, ThreadBusy) as exc:
             raise Refused(str(exc)) from None
         service.deps.wake()  # messages released from behind a voided pause
