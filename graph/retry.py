@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 
 import httpx
 from langgraph.types import RetryPolicy
 
-try:  # the openai package comes with langchain-openai
-    import openai
 
-    _TRANSIENT_OPENAI: tuple[type[BaseException], ...] = (
-        openai.APITimeoutError,
-        openai.APIConnectionError,
-        openai.RateLimitError,
-        openai.InternalServerError,
-    )
-except ImportError:  # pragma: no cover
-    _TRANSIENT_OPENAI = ()
+def _transient_openai() -> tuple[type[BaseException], ...]:
+    # Looked up, not imported: an openai exception can only exist once something imported
+    # openai, and importing it here would cost every `supportbot` command half a second.
+    openai = sys.modules.get("openai")
+    if openai is None:
+        return ()
+    return (openai.APITimeoutError, openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
 
 
 def is_transient(exc: BaseException) -> bool:
     """Timeouts, 429, 5xx and dropped connections: the same call may well succeed later."""
-    if isinstance(exc, _TRANSIENT_OPENAI + (asyncio.TimeoutError, ConnectionError, httpx.TransportError)):
+    if isinstance(exc, _transient_openai() + (asyncio.TimeoutError, ConnectionError, httpx.TransportError)):
         return True
     status = getattr(exc, "status_code", None)
     return isinstance(status, int) and (status == 429 or status >= 500)

@@ -6,9 +6,6 @@ import json
 import sys
 import time
 
-from bot.approvals.model import Approval
-from bot.approvals.store import ApprovalStore
-from graph.storage import open_storage
 
 NAME = "approvals"
 HELP = "list approvals waiting for a decision (--all: recent decisions too; --json for scripts)"
@@ -23,6 +20,9 @@ def configure(parser) -> None:
 
 
 async def run(args, settings, out=None) -> int:
+    from bot.approvals.store import ApprovalStore
+    from graph.storage import open_storage
+
     out = out or sys.stdout
     async with open_storage(settings.database_url, pool_size=2, migrate=False) as storage:
         store = ApprovalStore(storage.db, inbox=None)  # read-only: nothing is enqueued
@@ -37,7 +37,7 @@ async def run(args, settings, out=None) -> int:
     return 0
 
 
-def _row(approval: Approval, now: float | None = None) -> tuple[str, ...]:
+def _row(approval, now: float | None = None) -> tuple[str, ...]:
     return (str(approval.approval_id), approval.status, age(approval.created_at, now), approval.tool,
             _clip(approval.summary or json.dumps(approval.final_args), 40), approval.requester or "-",
             approval.decided_by or "-", approval.thread_id)

@@ -6,13 +6,6 @@ import asyncio
 import getpass
 import sys
 
-from langchain_core.messages import AIMessage, ToolMessage
-from langgraph.types import Command
-
-from bot.agent import open_agent
-from graph.agent import human_message
-from graph.demo_model import DEMO_NOTICE
-from graph.state import RunContext
 
 NAME = "chat"
 HELP = "a terminal conversation with the agent (memory kept in DATABASE_URL)"
@@ -35,6 +28,11 @@ def _input(prompt: str) -> str | None:
 
 
 async def run(args, settings) -> int:
+    from bot.agent import open_agent
+    from graph.agent import human_message
+    from graph.demo_model import DEMO_NOTICE
+    from graph.state import RunContext
+
     thread_id = f"cli:{args.thread}"
     config = {"configurable": {"thread_id": thread_id}}
     context = RunContext(requester=getpass.getuser(), source={"via": "cli"})
@@ -62,6 +60,8 @@ async def run(args, settings) -> int:
 
 
 async def _turn(graph, payload, config, context) -> None:
+    from langchain_core.messages import AIMessage, ToolMessage
+
     async for update in graph.astream(payload, config, context=context, stream_mode="updates"):
         for node, change in update.items():
             if node == "__interrupt__" or not isinstance(change, dict):
@@ -81,7 +81,9 @@ async def _pending(graph, config) -> list:
     return list(state.interrupts) if state else []
 
 
-async def _ask_approval(interrupts) -> Command:
+async def _ask_approval(interrupts):
+    from langgraph.types import Command
+
     decisions = {}
     for item in interrupts:
         value = item.value if isinstance(item.value, dict) else {}

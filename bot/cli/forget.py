@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from bot.operators.forget import forget_thread, forget_user
-from graph.storage import open_storage
 
 NAME = "forget"
 HELP = ("erase a Slack user's threads (--user U…) or one thread (--thread …): checkpoints, inbox, outbox, "
@@ -20,6 +18,9 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.forget import forget_thread, forget_user
+    from graph.storage import open_storage
+
     async with open_storage(settings.database_url, pool_size=2) as storage:
         if args.user:
             result = await forget_user(storage, args.user.strip())

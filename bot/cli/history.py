@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from bot.operators.output import print_json, table
-from bot.operators.session import open_session
-from bot.operators.timeline import HISTORY_COLUMNS, NotFound, history, history_table
+from bot.cli import CommandError
 
 NAME = "history"
 HELP = "list a thread's checkpoints, newest first (what wrote each one, and the newest message then)"
@@ -20,12 +16,15 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.output import print_json, table
+    from bot.operators.session import open_session
+    from bot.operators.timeline import HISTORY_COLUMNS, NotFound, history, history_table
+
     async with open_session(settings) as session:
         try:
             steps = await history(session.graph, args.thread_id, args.limit)
         except NotFound as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 1
+            raise CommandError(exc) from exc
     if args.json:
         print_json([s.as_json() for s in steps])
     else:

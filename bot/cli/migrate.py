@@ -1,7 +1,5 @@
 """supportbot migrate: create or upgrade our tables and LangGraph's checkpoint tables."""
 
-from graph.storage import open_storage
-
 NAME = "migrate"
 HELP = "apply database migrations (idempotent; the Procfile's release step)"
 
@@ -11,6 +9,8 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from graph.storage import open_storage
+
     async with open_storage(settings.database_url, pool_size=2, migrate=False) as storage:
         applied = await storage.db.migrate()
         setup = getattr(storage.checkpointer, "setup", None)

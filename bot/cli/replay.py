@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import logging
-import sys
 
-from bot.operators.output import print_json
-from bot.operators.replay import replay
-from bot.operators.timeline import NotFound
-from bot.agent import agent_graph, open_agent
+from bot.cli import CommandError
 
 log = logging.getLogger(__name__)
 
@@ -23,19 +19,22 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.agent import agent_graph, open_agent
+    from bot.operators.output import print_json
+    from bot.operators.replay import replay
+    from bot.operators.timeline import NotFound
+
     async with open_agent(settings) as agent:
         try:
             result = await replay(agent.graph, agent.storage,
                                   lambda scratch: agent_graph(settings, scratch, agent.model),
                                   args.thread_id, args.from_id)
         except NotFound as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 1
+            raise CommandError(exc) from exc
         except Exception as exc:  # the model or a tool failed: say so in a line, the log has the rest
             log.exception("replay failed", extra={"thread_id": args.thread_id})
             first = (str(exc).strip() or type(exc).__name__).splitlines()[0]
-            print(f"supportbot: the replay failed ({type(exc).__name__}: {first})", file=sys.stderr)
-            return 1
+            raise CommandError(f"the replay failed ({type(exc).__name__}: {first})") from exc
     if args.json:
         print_json(result.as_json())
         return 0

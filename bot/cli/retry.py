@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.queue.inbox import Inbox
-from graph.storage import open_storage
 
 NAME = "retry"
 HELP = "retry a failed inbox item (or every failed item of a thread with --thread)"
@@ -15,6 +13,9 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.queue.inbox import Inbox
+    from graph.storage import open_storage
+
     if args.item is None and not args.thread:
         print("supportbot retry: give an ITEM id or --thread THREAD_ID")
         return 2

@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import getpass
-import sys
 
-from bot.operators.lease import ThreadBusy
-from bot.operators.output import print_json
-from bot.operators.rewind import AlreadyThere, rewind
-from bot.operators.session import open_session, slack_out
-from bot.operators.timeline import NotFound
+from bot.cli import CommandError
 
 NAME = "rewind"
 HELP = "fork a thread at an earlier checkpoint; what came after stays in history, pending approvals are voided"
@@ -25,14 +20,19 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.lease import ThreadBusy
+    from bot.operators.output import print_json
+    from bot.operators.rewind import AlreadyThere, rewind
+    from bot.operators.session import open_session, slack_out
+    from bot.operators.timeline import NotFound
+
     by = args.by or getpass.getuser()
     async with open_session(settings) as session:
         try:
             result = await rewind(session.graph, session.storage.db, args.thread_id, args.to, by,
                                   slack=slack_out(settings, session.storage.db), wait=args.wait)
         except (NotFound, AlreadyThere, ThreadBusy) as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 1
+            raise CommandError(exc) from exc
     if args.json:
         print_json(result.as_json())
         return 0

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import signal
 
-from aiohttp import web
-
-from bot.slack.web import build_web_app
-from bot.wiring import Service
 
 log = logging.getLogger(__name__)
 
@@ -23,8 +17,11 @@ def configure(parser) -> None:
     parser.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
 
 
-def stop_event() -> asyncio.Event:
-    """Set on SIGTERM / SIGINT: the process drains and exits 0."""
+def stop_event():
+    """An asyncio.Event set on SIGTERM / SIGINT: the process drains and exits 0."""
+    import asyncio
+    import signal
+
     event = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -33,6 +30,11 @@ def stop_event() -> asyncio.Event:
 
 
 async def run(args, settings) -> int:
+    from aiohttp import web
+
+    from bot.slack.web import build_web_app
+    from bot.wiring import Service
+
     settings.require_slack()
     stop = stop_event()
     async with Service(settings, workers=args.workers) as service:

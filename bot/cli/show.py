@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from bot.operators.output import print_json
-from bot.operators.session import open_session
-from bot.operators.snapshot import render, show
-from bot.operators.timeline import NotFound
+from bot.cli import CommandError
 
 NAME = "show"
 HELP = "show a thread's state at its head or at --checkpoint: messages, summary, customer, pauses, next"
@@ -20,12 +15,16 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.output import print_json
+    from bot.operators.session import open_session
+    from bot.operators.snapshot import render, show
+    from bot.operators.timeline import NotFound
+
     async with open_session(settings) as session:
         try:
             state = await show(session.graph, args.thread_id, args.checkpoint)
         except NotFound as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 1
+            raise CommandError(exc) from exc
     if args.json:
         print_json(state)
     else:

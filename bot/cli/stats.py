@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-
-from bot.operators.clock import BadTime, parse_since
-from bot.operators.output import print_json
-from bot.operators.session import open_session
-from bot.operators.stats import collect, render
-from bot.operators.threads import NeedsDatabase
+from bot.cli import CommandError
 
 NAME = "stats"
 HELP = "usage statistics from the database (SQL views over the inbox and approvals, plus the checkpoints)"
@@ -20,16 +14,17 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.clock import BadTime, parse_since
+    from bot.operators.output import print_json
+    from bot.operators.session import open_session
+    from bot.operators.stats import collect, render
+    from bot.operators.threads import NeedsDatabase
+
     try:
         since = parse_since(args.since)
-    except BadTime as exc:
-        print(f"supportbot: {exc}", file=sys.stderr)
-        return 2
-    async with open_session(settings) as session:
-        try:
+        async with open_session(settings) as session:
             data = await collect(session.storage, since)
-        except NeedsDatabase as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 2
+    except (BadTime, NeedsDatabase) as exc:
+        raise CommandError(exc, code=2) from exc
     print_json(data) if args.json else print(render(data))
     return 0

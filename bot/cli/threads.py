@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-
-from bot.operators.clock import BadTime, parse_since
-from bot.operators.output import human_bytes, print_json, table
-from bot.operators.session import open_session
-from bot.operators.threads import STATUSES, THREAD_COLUMNS, NeedsDatabase, list_threads
+from bot.cli import CommandError
+from bot.operators.threads import STATUSES
 
 NAME = "threads"
 HELP = "list threads: last activity, status (idle/running/waiting/error), messages, checkpoints and their size"
@@ -24,18 +20,18 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.operators.clock import BadTime, parse_since
+    from bot.operators.output import human_bytes, print_json, table
+    from bot.operators.session import open_session
+    from bot.operators.threads import THREAD_COLUMNS, NeedsDatabase, list_threads
+
     try:
         since = parse_since(args.since)
-    except BadTime as exc:
-        print(f"supportbot: {exc}", file=sys.stderr)
-        return 2
-    async with open_session(settings) as session:
-        try:
+        async with open_session(settings) as session:
             rows = await list_threads(session.storage, users=args.user, status=args.status,
                                       since=since, limit=args.limit)
-        except NeedsDatabase as exc:
-            print(f"supportbot: {exc}", file=sys.stderr)
-            return 2
+    except (BadTime, NeedsDatabase) as exc:
+        raise CommandError(exc, code=2) from exc
     if args.json:
         print_json([r.as_json() for r in rows])
     else:

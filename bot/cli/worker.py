@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from bot.cli.serve import stop_event
-from bot.wiring import Service
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +17,8 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from bot.wiring import Service
+
     if not settings.slack_bot_token:
         settings.require_slack()
     stop = stop_event()

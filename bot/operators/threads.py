@@ -12,7 +12,6 @@ import time
 from dataclasses import asdict, dataclass
 
 from bot.operators.clock import checkpoint_time, iso
-from bot.operators.timeline import thread_config
 
 STATUSES = ("idle", "running", "waiting", "error")
 THREAD_KEYS = ("thread_id", "last_activity", "status", "messages", "checkpoints", "bytes")
@@ -64,6 +63,9 @@ async def threads_of_users(db, users: list[str]) -> set[str]:
 async def list_threads(storage, *, users: list[str] | None = None, status: str | None = None,
                        since: float = 0.0, limit: int = 50, now: float | None = None) -> list[ThreadRow]:
     """Newest activity first."""
+    # Imported here: `supportbot --help` reads STATUSES from this module and must not pay for LangGraph.
+    from bot.operators.timeline import thread_config
+
     require_tables(storage)
     now = time.time() if now is None else now
     db = storage.db

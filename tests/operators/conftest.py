@@ -7,7 +7,7 @@ import sqlite3
 import psycopg
 import pytest
 
-from bot.cli import build_parser
+from bot.cli import build_parser, execute
 from bot.config import load_settings
 from bot.agent import agent_graph
 from bot.threads import parse_thread_id
@@ -38,10 +38,10 @@ def settings_for(database_url: str, fake_slack=None, fake_openai=None, **overrid
 
 
 async def cli(capsys, settings, *argv: str) -> tuple[int, str]:
-    """A ``supportbot`` subcommand, in-process: parsed by the real parser, run by its module."""
+    """A ``supportbot`` subcommand, in-process: parsed by the real parser, run as the entry point runs it."""
     args = build_parser().parse_args(list(argv))
     capsys.readouterr()
-    code = await args._module.run(args, settings)
+    code = await execute(args, settings)
     return code, capsys.readouterr().out
 
 

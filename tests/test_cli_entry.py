@@ -1,0 +1,34 @@
+"""The `supportbot` entry point stays light: --help and --version load no agent, model or driver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+
+SUPPORTBOT = Path(sys.executable).with_name("supportbot")
+HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "psycopg", "psycopg_pool", "aiosqlite",
+         "slack_bolt", "slack_sdk", "aiohttp", "pydantic", "pydantic_settings")
+
+
+def test_building_the_parser_imports_no_agent_model_database_or_slack_package():
+    probe = ("import sys; from bot.cli import build_parser; build_parser(); "
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
+    loaded = set(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert "bot" in loaded
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_version_prints_the_installed_version():
+    done = subprocess.run([str(SUPPORTBOT), "--version"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"supportbot {version('supportbot')}"
+
+
+def test_help_lists_every_command():
+    done = subprocess.run([str(SUPPORTBOT), "--help"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for command in ("serve", "worker", "migrate", "chat", "approvals", "stats", "history"):
+        assert f"    {command}" in done.stdout
