@@ -44,6 +44,17 @@ def parse_thread_id(thread_id: str) -> SlackPlace | None:
     return SlackPlace(thread_id, team, channel, thread_ts, channel.startswith("D"))
 
 
+def terminal_thread_id(name: str) -> str:
+    """The thread of `supportbot chat --thread NAME`."""
+    return f"cli:{name}"
+
+
+def thread_id_from(text: str) -> str:
+    """What an operator typed: a full thread id, or the short name of a terminal chat."""
+    text = text.strip()
+    return text if ":" in text else terminal_thread_id(text)
+
+
 def delivery_key(team_id: str, channel_id: str, ts: str) -> str:
     """One Slack message, however many times and as whichever event it arrives."""
     return f"{team_id}:{channel_id}:{ts}"

@@ -83,7 +83,9 @@ def build_graph(
                 # Nothing with a side effect above this line: on resume the node re-runs from its top.
                 decision = request_approval(spec, args, call, thread_id, runtime.context or RunContext())
                 if not decision.approved:
-                    return _result(call, decision.as_tool_result(), "error")
+                    # status "error" tells the model the action did not happen; the artifact (never
+                    # sent to the model) tells statistics that a human decided so, not a failure.
+                    return _result(call, decision.as_tool_result(), "error", artifact={"rejected": True})
                 args = decision.args if decision.args is not None else args
         except ToolArgumentError as exc:
             return _result(call, f"Error: {exc}", "error")
@@ -123,8 +125,9 @@ def _tool_node(spec: ToolSpec | None) -> str:
     return "tools" if spec is None or spec.retry_safe else "tools_once"
 
 
-def _result(call: dict, text: str, status: str) -> dict:
-    return {"messages": [ToolMessage(content=text, tool_call_id=call["id"], name=call["name"], status=status)]}
+def _result(call: dict, text: str, status: str, artifact: dict | None = None) -> dict:
+    return {"messages": [ToolMessage(content=text, tool_call_id=call["id"], name=call["name"], status=status,
+                                     artifact=artifact)]}
 
 
 def human_message(text: str, message_id: str | None = None, **extra) -> HumanMessage:

@@ -24,6 +24,17 @@ log = logging.getLogger(__name__)
 UNKNOWN = ("", "unknown", "anonymous")
 
 
+async def action_summary(shop: Shop, tool: str, args: dict) -> str:
+    """The card's plain words, with the order's amount when there is one: "Refund order 1001 ($129.00)"."""
+    amount = None
+    if "order_id" in args:
+        try:
+            amount = money((await shop.order(int(args["order_id"])))["amount_cents"])
+        except (ShopError, ValueError, TypeError):
+            pass
+    return describe_action(tool, args, amount)
+
+
 class ApprovalPauses:
     def __init__(self, store: ApprovalStore, shop: Shop, links: Links, *,
                  channel: str | None = None, ttl: float | None = None) -> None:
@@ -72,13 +83,7 @@ class ApprovalPauses:
             thread_link=await self.links.thread(place), ttl=self.ttl)
 
     async def summary(self, tool: str, args: dict) -> str:
-        amount = None
-        if "order_id" in args:
-            try:
-                amount = money((await self.shop.order(int(args["order_id"])))["amount_cents"])
-            except (ShopError, ValueError, TypeError):
-                pass
-        return describe_action(tool, args, amount)
+        return await action_summary(self.shop, tool, args)
 
     def _card_place(self, place: SlackPlace) -> SlackPlace:
         if not self.channel:

@@ -27,7 +27,10 @@ def resume_key(interrupt_id: str) -> str:
 
 
 class ApprovalStore:
-    def __init__(self, db: Database, inbox: Inbox, clock=time.time) -> None:
+    """``inbox=None``: decisions are recorded but no resume item is queued, because the
+    caller resumes the run itself (the terminal chat) or only reads (``supportbot approvals``)."""
+
+    def __init__(self, db: Database, inbox: Inbox | None, clock=time.time) -> None:
         self.db = db
         self.inbox = inbox
         self.clock = clock
@@ -83,8 +86,9 @@ class ApprovalStore:
                          {"note": approval.note, "edited_args": approval.edited_args,
                           "original_args": approval.args if approval.edited_args else None,
                           "interrupt_id": approval.interrupt_id})
-            await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume",
-                                     {"interrupt_id": approval.interrupt_id, "value": value}, tx=tx)
+            if self.inbox is not None:
+                await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume",
+                                         {"interrupt_id": approval.interrupt_id, "value": value}, tx=tx)
         return approval
 
     async def refused(self, approval: Approval, user: str, why: str) -> None:

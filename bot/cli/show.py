@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
+from bot.threads import thread_id_from
 
 NAME = "show"
 HELP = "show a thread's state at its head or at --checkpoint: messages, summary, customer, pauses, next"
 
 
 def configure(parser) -> None:
-    parser.add_argument("thread_id", metavar="THREAD_ID")
+    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id_from,
+                        help="a thread id, or a `supportbot chat` thread's name")
     parser.add_argument("--checkpoint", metavar="ID", default=None, help="a checkpoint id from `supportbot history`")
     parser.add_argument("--json", action="store_true", help="the state as JSON")
 

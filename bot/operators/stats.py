@@ -74,7 +74,8 @@ async def _tool_use(storage, since: float) -> list[dict]:
                 asked.update(c["name"] for c in message.tool_calls)
             elif isinstance(message, ToolMessage):
                 ran[message.name or "?"] += 1
-                if getattr(message, "status", None) == "error":
+                rejected = isinstance(message.artifact, dict) and message.artifact.get("rejected")
+                if getattr(message, "status", None) == "error" and not rejected:
                     errors[message.name or "?"] += 1
     return [{"tool": name, "called": asked[name], "results": ran[name], "errors": errors[name]}
             for name in sorted(set(asked) | set(ran))]
