@@ -34,18 +34,20 @@ class Agent:
         return is_demo(self.model)
 
 
-def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel):
+def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel, *, own_checkpointer: bool = True):
+    """``own_checkpointer=False``: compiled without one, for a LangGraph server that brings its own."""
     summarizer = make_summarizer(model, settings)
     retry = model_retry_policy(settings.supportbot_model_retry_attempts, settings.supportbot_model_retry_seconds)
     # Fenced: inside a worker run, a checkpoint write checks the thread's lease first.
     saver = fenced(storage.checkpointer, CheckpointSizes(settings.supportbot_checkpoint_warn_bytes,
                                                          observe=METRICS.checkpoint_bytes.observe))
-    return build_graph(saver, model=model, shop=Shop(storage.db), summarizer=summarizer,
+    return build_graph(saver if own_checkpointer else None, model=model, shop=Shop(storage.db), summarizer=summarizer,
                        model_retry=retry)
 
 
 @asynccontextmanager
-async def open_agent(settings: Settings, *, model: BaseChatModel | None = None) -> AsyncIterator[Agent]:
+async def open_agent(settings: Settings, *, model: BaseChatModel | None = None,
+                     own_checkpointer: bool = True) -> AsyncIterator[Agent]:
     model = model or make_chat_model(
         settings.openai_api_key,
         settings.openai_base_url,
@@ -53,4 +55,4 @@ async def open_agent(settings: Settings, *, model: BaseChatModel | None = None) 
         timeout=settings.supportbot_model_timeout,
     )
     async with open_storage(settings.database_url, pool_size=settings.database_pool_size) as storage:
-        yield Agent(settings, storage, model, agent_graph(settings, storage, model))
+        yield Agent(settings, storage, model, agent_graph(settings, storage, model, own_checkpointer=own_checkpointer))
