@@ -9,14 +9,12 @@ log as a Slack click is, so ``supportbot approvals`` and ``stats`` show it.
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import logging
 import re
 import threading
 
 from bot import messages as say
-from bot.approvals.model import APPROVED, VOID
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +34,8 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    import asyncio
+
     from bot.agent import open_agent
     from bot.approvals.store import ApprovalStore
     from bot.threads import terminal_thread_id
@@ -96,6 +96,8 @@ def route_logs(args, level: str) -> str:
 async def read_line(prompt: str) -> str | None:
     """input() on a daemon thread: Ctrl-C cancels the wait at once, and exiting does not wait
     for the line (asyncio.to_thread would: the default executor is joined at shutdown)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
     future = loop.create_future()
 
@@ -153,6 +155,8 @@ class TerminalApprovals:
         """The resume command for the run's pauses, or None at end of input."""
         from langgraph.types import Command
 
+        from bot.approvals.model import VOID
+
         decisions = {}
         for item in interrupts:
             approval = await self.store.get(item.id) or await self._request(item)
@@ -198,6 +202,8 @@ def parse_answer(text: str) -> tuple[bool, str | None]:
 
 def resume_value(approval) -> dict:
     """What the paused tool is resumed with: the same shape a Slack decision queues."""
+    from bot.approvals.model import APPROVED
+
     approved = approval.status == APPROVED
     return {"decision": "approve" if approved else "reject", "by": approval.decided_by, "note": approval.note,
             "args": approval.edited_args if approved else None}
