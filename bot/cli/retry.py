@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.cli import CommandError
 
 NAME = "retry"
 HELP = "retry a failed inbox item (or every failed item of a thread with --thread)"
@@ -17,8 +18,7 @@ async def run(args, settings) -> int:
     from graph.storage import open_storage
 
     if args.item is None and not args.thread:
-        print("supportbot retry: give an ITEM id or --thread THREAD_ID")
-        return 2
+        raise CommandError("retry: give an ITEM id or --thread THREAD_ID", code=2)
     async with open_storage(settings.database_url, pool_size=2) as storage:
         inbox = Inbox(storage.db)
         if args.thread:
@@ -27,11 +27,9 @@ async def run(args, settings) -> int:
             return 0 if count else 1
         row = await inbox.get(args.item)
         if row is None:
-            print(f"no inbox item {args.item}")
-            return 1
+            raise CommandError(f"no inbox item {args.item}")
         if row["status"] != "failed":
-            print(f"item {args.item} is {row['status']}, not failed; nothing to retry")
-            return 1
+            raise CommandError(f"item {args.item} is {row['status']}, not failed; nothing to retry")
         thread_id = await inbox.retry(args.item)
         print(f"item {args.item} of {thread_id} queued again; a running bot picks it up within a second")
     return 0
