@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from importlib.metadata import version
@@ -32,3 +33,15 @@ def test_help_lists_every_command():
     assert done.returncode == 0
     for command in ("serve", "worker", "migrate", "chat", "approvals", "stats", "history"):
         assert f"    {command}" in done.stdout
+
+
+def test_a_command_that_refuses_says_one_line_on_stderr_and_keeps_its_exit_code(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "SUPPORTBOT_", "OPENAI_"))}
+    usage = subprocess.run([str(SUPPORTBOT), "retry"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                           timeout=120)
+    assert (usage.returncode, usage.stdout) == (2, "")
+    assert usage.stderr == "supportbot: retry: give an ITEM id or --thread THREAD_ID\n"
+    missing = subprocess.run([str(SUPPORTBOT), "retry", "99"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert (missing.returncode, missing.stdout) == (1, "")
+    assert missing.stderr.endswith("\nsupportbot: no inbox item 99\n")  # after the migration's log line
