@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-import webbrowser
-from contextlib import AsyncExitStack
-
 from bot.cli.serve import stop_event
-from bot.playground.people import DEFAULT_PERSON
-from bot.playground.runtime import running_playground
-from graph.model import DEFAULT_MODEL
 
 NAME = "playground"
 HELP = "serve a local page that plays Slack (DMs, a channel, approvals, Home, an operator's timeline) against the bot"
@@ -22,6 +16,13 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    import webbrowser
+    from contextlib import AsyncExitStack
+
+    from bot.playground.people import DEFAULT_PERSON
+    from bot.playground.runtime import running_playground
+    from graph.model import DEFAULT_MODEL
+
     port = settings.port if args.port is None else args.port
     stop = stop_event()
     async with AsyncExitStack() as stack:
