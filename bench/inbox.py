@@ -116,12 +116,22 @@ def serve_fake_slack(port: int) -> None:
         def build_app(self) -> web.Application:
             app = super().build_app()
             app.router.add_get("/bench/answered", self._answered)
+            app.router.add_get("/bench/answers", self._answers)
             return app
 
+        def _answer_threads(self) -> list[str]:
+            return [c.params.get("thread_ts") for m in ("chat.postMessage", "chat.startStream")
+                    for c in self.calls_to(m) if c.ok and c.params.get("thread_ts")]
+
         async def _answered(self, request: web.Request) -> web.Response:
-            seen = {c.params.get("thread_ts") for m in ("chat.postMessage", "chat.startStream")
-                    for c in self.calls_to(m) if c.ok}
-            return web.json_response(sorted(t for t in seen if t))
+            return web.json_response(sorted(set(self._answer_threads())))
+
+        async def _answers(self, request: web.Request) -> web.Response:
+            # How many answers each thread got (bench/perf.py: conversations of several turns).
+            counts: dict[str, int] = {}
+            for ts in self._answer_threads():
+                counts[ts] = counts.get(ts, 0) + 1
+            return web.json_response(counts)
 
     fake = BenchSlack(port).start()
     print(fake.api_url, flush=True)

@@ -20,7 +20,7 @@ from bot.operators.retention import run_retention_forever
 from bot.queue.inbox import Inbox
 from bot.queue.shutdown import cancel_and_wait
 from bot.queue.worker import WorkerPool
-from bot.slack.bolt_app import Deps, build_app, slack_client
+from bot.slack.bolt_app import Deps, build_app, slack_client, slack_session
 from bot.slack.outbox import SlackOut
 from bot.turn import TurnRunner
 from graph.shop import Shop
@@ -53,7 +53,9 @@ class Service:
             log.warning("answering with the offline demo model; set OPENAI_API_KEY for a real one")
         db = self.agent.storage.db
         self.inbox = Inbox(db, settings.supportbot_lease_seconds)
-        self.client = slack_client(settings)
+        session = slack_session()
+        self._stack.push_async_callback(session.close)
+        self.client = slack_client(settings, session)
         self.outbox = SlackOut(self.client, db)
         approval_store = ApprovalStore(db, self.inbox)
         pauses = ApprovalPauses(approval_store, Shop(db), Links(self.client),

@@ -22,6 +22,26 @@ ON CONFLICT (thread_id) DO UPDATE
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
 
+-- name: inbox_insert
+-- As queries.sql, and wakes workers listening in other processes (bot/queue/wakeups.py).
+WITH stored AS (
+    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+    VALUES (:delivery_key, :thread_id, :kind, :payload, 'pending', :now, :now)
+    ON CONFLICT (delivery_key) DO NOTHING
+    RETURNING item_id
+)
+SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
+
+-- name: inbox_accept_if_joined
+WITH stored AS (
+    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now
+    FROM conversations WHERE thread_id = :thread_id
+    ON CONFLICT (delivery_key) DO NOTHING
+    RETURNING item_id
+)
+SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
+
 -- ---- operators (issue 7)
 -- LangGraph's AsyncPostgresSaver tables (created by its setup(), after our
 -- migrations): checkpoints (metadata JSONB), checkpoint_blobs, checkpoint_writes.

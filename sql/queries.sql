@@ -70,6 +70,32 @@ VALUES (:delivery_key, :thread_id, :kind, :payload, 'pending', :now, :now)
 ON CONFLICT (delivery_key) DO NOTHING
 RETURNING item_id
 
+-- name: inbox_accept_if_joined
+-- A reply in a channel thread is stored only when the bot joined that thread: one
+-- statement, no row when it did not (or the delivery is a duplicate).
+INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now
+FROM conversations WHERE thread_id = :thread_id
+ON CONFLICT (delivery_key) DO NOTHING
+RETURNING item_id
+
+-- name: pg_inbox_accept_joining
+-- PostgreSQL: the ack's one statement when the bot joins a thread (a mention, a DM):
+-- upsert the conversation, store the delivery, wake listening workers (NOTIFY goes
+-- out on commit). SQLite runs conversation_join + inbox_insert in one transaction.
+WITH joined AS (
+    INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+    VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
+    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
+    RETURNING thread_id
+), stored AS (
+    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now FROM joined
+    ON CONFLICT (delivery_key) DO NOTHING
+    RETURNING item_id
+)
+SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
+
 -- name: inbox_take
 UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
 WHERE thread_id = :thread_id AND status IN ('pending', 'running')

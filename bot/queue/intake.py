@@ -6,6 +6,7 @@ write fails the exception propagates, Bolt answers 500, and Slack retries.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from dataclasses import dataclass
@@ -53,26 +54,38 @@ def classify(event: dict, team_id: str | None, bot_user_id: str | None, *, menti
 
 
 async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int | None:
-    """Store the message (and the bot's joining of its thread) in one transaction.
+    """Store the message (and the bot's joining of its thread) atomically.
 
     ``require_joined``: a plain channel reply is stored only in threads the bot
     was mentioned in. Returns the new item id, or None (duplicate / not ours).
+    On PostgreSQL every case is one statement (one round trip on the ack's path).
     """
     started = time.perf_counter()
     db = inbox.db
+    place = intake.place
+    params = {"delivery_key": intake.key, "thread_id": place.thread_id, "kind": "message",
+              "payload": json.dumps(intake.payload), "now": time.time()}
     # Slack gives up after 3 s: with the database down, fail fast (500, Slack
     # retries later) rather than wait out the pool's 30 s default.
-    async with db.transaction(wait=ACK_DB_WAIT) as tx:
-        if intake.joins or intake.place.is_dm:
-            await tx.execute("conversation_join", {
-                "thread_id": intake.place.thread_id, "team_id": intake.place.team_id,
-                "channel_id": intake.place.channel_id, "thread_ts": intake.place.thread_ts,
-                "user_id": intake.payload["user"], "now": time.time()})
-        elif require_joined:
-            if await tx.fetchone("conversation_get", {"thread_id": intake.place.thread_id}) is None:
-                METRICS.deliveries.labels(outcome="ignored").inc()
-                return None
-        item_id = await inbox.enqueue(intake.key, intake.place.thread_id, "message", intake.payload, tx=tx)
+    if intake.joins or place.is_dm:
+        params.update(team_id=place.team_id, channel_id=place.channel_id, thread_ts=place.thread_ts,
+                      user_id=intake.payload["user"])
+        if db.dialect == "postgres":
+            row = await db.fetchone("pg_inbox_accept_joining", params, wait=ACK_DB_WAIT)
+        else:
+            async with db.transaction(wait=ACK_DB_WAIT) as tx:
+                await tx.execute("conversation_join", params)
+                row = await tx.fetchone("inbox_insert", params)
+    elif require_joined:
+        row = await db.fetchone("inbox_accept_if_joined", params, wait=ACK_DB_WAIT)
+        if row is None and await db.fetchone("conversation_get", {"thread_id": place.thread_id},
+                                             wait=ACK_DB_WAIT) is None:
+            METRICS.deliveries.labels(outcome="ignored").inc()
+            return None
+    else:
+        row = await db.fetchone("inbox_insert", params, wait=ACK_DB_WAIT)
+    item_id = row["item_id"] if row else None
     METRICS.deliveries.labels(outcome="stored" if item_id else "duplicate").inc()
     METRICS.ack_seconds.observe(time.perf_counter() - started)
     return item_id
+

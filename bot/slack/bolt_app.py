@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from typing import Callable
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -24,12 +25,22 @@ from bot.slack.outbox import SlackOut
 log = logging.getLogger(__name__)
 
 
-def slack_client(settings: Settings) -> AsyncWebClient:
+SLACK_TIMEOUT = 30  # seconds for one Web API call
+
+
+def slack_session() -> aiohttp.ClientSession:
+    """One HTTP session for every Web API call of a process: without it slack_sdk opens
+    (and closes) a new session, so a new connection, for each call. Close it at shutdown."""
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=SLACK_TIMEOUT))
+
+
+def slack_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     """Web API client that honours Retry-After on 429 (slack_sdk's own handlers)."""
     return AsyncWebClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
-        timeout=30,
+        timeout=SLACK_TIMEOUT,
+        session=session,
         retry_handlers=[
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),
