@@ -232,22 +232,8 @@ async def throughput_run(h: Harness, design: str, db: str, profile: bool = False
 
 
 async def burst_run(h: Harness, design: str, db: str) -> dict:
-    server = h.bench_server(design, db, fast=False).start(timeout=120)
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-            warm = h.next_ts()
-            await inbox_bench.burst(session, server.events_url, [inbox_bench.signed("warm-up", warm)])
-            await h.wait_answered({warm}, 30)
-            threads = [h.next_ts() for _ in range(BURST)]
-            started = time.monotonic()
-            await inbox_bench.burst(session, server.events_url,
-                                    [inbox_bench.signed(f"burst {ts}", ts) for ts in threads])
-            done = await h.wait_answered(set(threads), 120)
-        if done is None:
-            raise RuntimeError(f"{design}/{db}: burst not answered\n{server.log_tail()}")
-        return {"wall_s": done - started}
-    finally:
-        server.kill()
+    h.openai_url = h.slow_openai_url
+    return await inbox_bench.throughput_run(h, "inbox" if design == "inbox" else "naive", db, None)
 
 
 async def ack_run(h: Harness, design: str, db: str) -> dict:

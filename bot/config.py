@@ -54,7 +54,13 @@ class Settings(BaseSettings):
     supportbot_approval_ttl: float | None = Field(None, gt=0, description="seconds; unset = never expire")
     supportbot_operators: CsvList = []
 
-    supportbot_workers: int = Field(16, ge=1, le=512)
+    # Runs at once per process. A run spends nearly all its time waiting on the model
+    # and Slack, holding no database connection, so this is sized for the burst to
+    # absorb in one model-call time, not for the pool (docs/operating.md, "Sizing").
+    supportbot_workers: int = Field(64, ge=1, le=512)
+    # PostgreSQL LISTEN/NOTIFY wake-ups across processes; false behind PgBouncer in
+    # transaction mode (LISTEN needs a session), polling then does the waking.
+    supportbot_listen: bool = True
     supportbot_lease_seconds: float = Field(30.0, ge=2)
     supportbot_max_attempts: int = Field(8, ge=1, le=100)
     supportbot_drain_seconds: float = Field(25.0, ge=0)

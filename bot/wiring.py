@@ -73,6 +73,11 @@ class Service:
         if self.pool is not None:
             await self.pool.start()
             self.spawn(run_retention_forever(self.agent.storage, settings, self.stopping), "retention")
+            storage = self.agent.storage
+            if storage.url.kind == "postgres" and settings.supportbot_listen:
+                from bot.queue.wakeups import listen_for_work
+
+                self.spawn(listen_for_work(storage.url.target, self.pool.wake, self.stopping), "listen")
         self.bolt = build_app(self.deps) if self.web else None
         return self
 

@@ -43,20 +43,24 @@ class Database:
             raise KeyError(f"no query named {name!r} for {self.dialect}") from None
 
     async def execute(self, query: str, params: dict | None = None, *, wait: float | None = None) -> int:
-        async with self.transaction(wait) as tx:
-            return await tx.execute(query, params)
+        async with self.statement(wait) as one:
+            return await one.execute(query, params)
 
     async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
-        async with self.transaction(wait) as tx:
-            return await tx.fetchone(query, params)
+        async with self.statement(wait) as one:
+            return await one.fetchone(query, params)
 
     async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
-        async with self.transaction(wait) as tx:
-            return await tx.fetchall(query, params)
+        async with self.statement(wait) as one:
+            return await one.fetchall(query, params)
 
     def transaction(self, wait: float | None = None):  # pragma: no cover - abstract
         """``wait``: give up after this many seconds waiting for a connection (PostgreSQL)."""
         raise NotImplementedError
+
+    def statement(self, wait: float | None = None):
+        """Where one statement runs: a transaction unless the dialect needs none for it."""
+        return self.transaction(wait)
 
     async def ping(self) -> None:
         await self.fetchone("ping")
@@ -130,18 +134,6 @@ class PostgresDatabase(Database):
     async def statement(self, wait: float | None = None) -> AsyncIterator[_PgTx]:
         async with self.pool.connection(timeout=wait) as conn:
             yield _PgTx(self, conn)
-
-    async def execute(self, query: str, params: dict | None = None, *, wait: float | None = None) -> int:
-        async with self.statement(wait) as one:
-            return await one.execute(query, params)
-
-    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
-        async with self.statement(wait) as one:
-            return await one.fetchone(query, params)
-
-    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
-        async with self.statement(wait) as one:
-            return await one.fetchall(query, params)
 
 
 class _SqliteTx:

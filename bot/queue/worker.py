@@ -55,51 +55,56 @@ class WorkerPool:
         self._wake.set()
 
     async def start(self) -> None:
-        self._loops = [asyncio.create_task(self._loop(n), name=f"worker-{n}") for n in range(self.concurrency)]
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._loops = [asyncio.create_task(self._claim_loop(), name="worker-claims")]
         log.info("workers started", extra={"workers": self.concurrency, "owner": self.name})
 
     async def stop(self, deadline: float) -> None:
         """Stop claiming; let running threads finish within ``deadline`` seconds, then requeue them."""
         self._stopping.set()
         self._wake.set()
+        await cancel_and_wait(self._loops)
         runs = set(self._runs)
         if runs:
             _, pending = await asyncio.wait(runs, timeout=deadline)
             await cancel_and_wait(pending)
-        await cancel_and_wait(self._loops)
         log.info("workers stopped", extra={"owner": self.name})
 
-    async def _loop(self, n: int) -> None:
+    async def _claim_loop(self) -> None:
+        """One claimer per process, ``concurrency`` runs at most: a run waiting on the model
+        holds a slot, not the claimer, so a burst of threads is claimed back to back (and an
+        idle process polls with one query, not one per worker)."""
         backoff = 0.1
         while not self._stopping.is_set():
+            await self._slots.acquire()
+            # Cleared before the claim: a wake-up that arrives during it is not lost.
+            self._wake.clear()
             try:
                 asked = time.monotonic()
                 lease = await self.inbox.claim(self.name)
                 backoff = 0.1
             except Exception:
+                self._slots.release()
                 log.warning("claim failed; backing off", extra={"backoff": backoff}, exc_info=True)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
             if lease is None:
+                self._slots.release()
                 await self._idle()
                 continue
             _dated_from(lease, asked)
             task = asyncio.create_task(self._hold(lease), name=f"run:{lease.thread_id}")
             self._runs.add(task)
-            try:
-                # wait(), not await: the run may be cancelled (lease lost, drain)
-                # without that cancelling this loop.
-                await asyncio.wait({task})
-            except asyncio.CancelledError:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
-                raise
-            finally:
-                self._runs.discard(task)
+            task.add_done_callback(self._run_done)
+
+    def _run_done(self, task: asyncio.Task) -> None:
+        self._runs.discard(task)
+        self._slots.release()
+        if not task.cancelled() and task.exception() is not None:
+            log.error("thread run ended with an error", exc_info=task.exception())
 
     async def _idle(self) -> None:
-        self._wake.clear()
         try:
             await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
         except asyncio.TimeoutError:
