@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import inbox as inbox_bench  # noqa: E402  (bench/inbox.py: the naive design, the fake Slack, bursts)
 from tests.durability.botproc import BotProcess, free_port  # noqa: E402
+from tests.support import statements  # noqa: E402
 from tests.support.slack_requests import event_callback, message_event, sign  # noqa: E402
 from tests.durability.botproc import SECRET  # noqa: E402
 
@@ -70,29 +71,9 @@ BEFORE = {
 
 # -- inside the server process ---------------------------------------------------------
 
-def install_counters(counter: collections.Counter) -> None:
-    """Count every statement psycopg sends: cursors' queries and the connection's own
-    commands (BEGIN, COMMIT, ROLLBACK), which take different paths."""
-    from psycopg import _connection_base, _cursor_base
-
-    send = _cursor_base.BaseCursor._execute_send
-    command = _connection_base.BaseConnection._exec_command
-
-    def _execute_send(self, query, **kwargs):
-        counter[bytes(query.query).decode(errors="replace")] += 1
-        return send(self, query, **kwargs)
-
-    def _exec_command(self, cmd, *args, **kwargs):
-        counter[cmd.decode() if isinstance(cmd, bytes) else str(cmd)] += 1
-        return (yield from command(self, cmd, *args, **kwargs))
-
-    _cursor_base.BaseCursor._execute_send = _execute_send
-    _connection_base.BaseConnection._exec_command = _exec_command
-
-
 def serve(design: str) -> None:
     counter: collections.Counter = collections.Counter()
-    install_counters(counter)
+    statements.install(counter)
     profiler = None
     if os.environ.get(PROFILE_ENV):
         import cProfile
@@ -220,10 +201,10 @@ async def throughput_run(h: Harness, design: str, db: str, profile: bool = False
         before, cpu0, t0 = read_stats(server), cpu_seconds(server.proc.pid), time.monotonic()
         await conversations(h, server.events_url, h.args.threads, MESSAGES)
         wall, cpu = time.monotonic() - t0, cpu_seconds(server.proc.pid) - cpu0
-        statements = read_stats(server) - before
+        sent = read_stats(server) - before
         turns = h.args.threads * MESSAGES
         result = {"turns_s": turns / wall, "cpu_ms": cpu / turns * 1000, "wall_s": wall,
-                  "statements": {k: v / turns for k, v in statements.items()}}
+                  "statements": {k: v / turns for k, v in sent.items()}}
         if profile:
             result["profile"] = server.env[PROFILE_ENV]
         return result
@@ -239,39 +220,6 @@ async def burst_run(h: Harness, design: str, db: str) -> dict:
 async def ack_run(h: Harness, design: str, db: str) -> dict:
     h.openai_url = h.slow_openai_url
     return await inbox_bench.ack_run(h, "inbox" if design == "inbox" else "naive", db)
-
-
-# -- statements by kind ---------------------------------------------------------------------
-
-OUR_TABLES = [("thread_leases", "lease"), ("outbox", "outbox"), ("inbox", "inbox"),
-              ("conversations", "conversation"), ("approval", "approvals"), ("shop_", "shop")]
-
-
-def kind_of(text: str) -> str:
-    """What a statement is, from its text (psycopg sends ``$1`` placeholders, so our named
-    queries are recognised by the tables they touch, the first one named)."""
-    stripped = text.strip()
-    if not stripped:
-        return "pool connection check (empty query)"
-    upper = stripped.upper()
-    if upper in ("BEGIN", "COMMIT", "ROLLBACK") or upper.startswith(("BEGIN ", "SAVEPOINT", "RELEASE")):
-        return "BEGIN / COMMIT"
-    lower = stripped.lower()
-    if "checkpoint" in lower:
-        return "checkpoint read" if upper.startswith(("SELECT", "WITH")) else "checkpoint write"
-    found = [(lower.find(table), kind) for table, kind in OUR_TABLES if table in lower]
-    if found:
-        code = [ln for ln in stripped.splitlines() if not ln.strip().startswith("--")]
-        verb = (" ".join(code).split(None, 1) or ["?"])[0].lower()
-        return f"ours: {min(found)[1]} ({verb})"
-    return "other: " + " ".join(stripped.split())[:40]
-
-
-def by_kind(statements: dict[str, float]) -> dict[str, float]:
-    kinds: dict[str, float] = collections.defaultdict(float)
-    for text, n in statements.items():
-        kinds[kind_of(text)] += n
-    return dict(kinds)
 
 
 # -- CPU profile summary ------------------------------------------------------------------------
@@ -368,8 +316,8 @@ def report(args, results: dict, load: tuple, minutes: float) -> str:
         out.append("")
         out.append("| kind | ours | naive |")
         out.append("|---|---:|---:|")
-        ours = [by_kind(x["statements"]) for x in pg["inbox"]]
-        naive = [by_kind(x["statements"]) for x in pg["naive"]]
+        ours = [statements.by_kind(x["statements"]) for x in pg["inbox"]]
+        naive = [statements.by_kind(x["statements"]) for x in pg["naive"]]
         kinds = sorted({k for d in ours + naive for k in d})
         for k in kinds:
             out.append(f"| {k} | {med([d.get(k, 0) for d in ours]):.1f} | {med([d.get(k, 0) for d in naive]):.1f} |")

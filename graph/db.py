@@ -174,6 +174,10 @@ class SqliteDatabase(Database):
         super().__init__()
         self.path = path
         self.conn: aiosqlite.Connection | None = None
+        # Plain reads go to a second connection (its own aiosqlite thread): WAL lets
+        # readers run beside the writer, so a read never queues behind a transaction.
+        self.reader: aiosqlite.Connection | None = None
+        self._reads = {name for name, text in self.queries.items() if _is_read(text)}
         self._lock = asyncio.Lock()
 
     async def open(self) -> "SqliteDatabase":
@@ -185,7 +189,27 @@ class SqliteDatabase(Database):
         if self.path != ":memory:":
             await self.conn.execute("PRAGMA journal_mode = WAL")
         await self.conn.execute("PRAGMA foreign_keys = ON")
+        if self.path != ":memory:":  # an in-memory database is private to its connection
+            self.reader = await aiosqlite.connect(self.path, isolation_level=None, timeout=30)
+            self.reader.row_factory = aiosqlite.Row
+            await self.reader.execute("PRAGMA busy_timeout = 30000")
         return self
+
+    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
+        if self.reader is None or query not in self._reads:
+            return await super().fetchone(query, params, wait=wait)
+        cur = await self.reader.execute(self.q(query), params or {})
+        row = await cur.fetchone()
+        await cur.close()
+        return dict(row) if row is not None else None
+
+    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
+        if self.reader is None or query not in self._reads:
+            return await super().fetchall(query, params, wait=wait)
+        cur = await self.reader.execute(self.q(query), params or {})
+        rows = await cur.fetchall()
+        await cur.close()
+        return [dict(r) for r in rows]
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_SqliteTx]:
@@ -203,6 +227,15 @@ class SqliteDatabase(Database):
                 await self.conn.execute("COMMIT")
 
     async def close(self) -> None:
+        if self.reader is not None:
+            await self.reader.close()
+            self.reader = None
         if self.conn is not None:
             await self.conn.close()
             self.conn = None
+
+
+def _is_read(query: str) -> bool:
+    """A query that only reads: its first word, past comments, is SELECT."""
+    code = " ".join(ln for ln in query.splitlines() if not ln.strip().startswith("--")).split()
+    return bool(code) and code[0].upper() == "SELECT"

@@ -113,6 +113,37 @@ class PooledPostgresSaver(AsyncPostgresSaver):
 _TRY_SETUP_LOCK = "SELECT pg_try_advisory_xact_lock(7265020002) AS ok"
 
 
+class ReadSplitSqliteSaver(AsyncSqliteSaver):
+    """AsyncSqliteSaver whose reads (``aget_tuple``, ``alist``) run on a second connection.
+
+    Upstream serves every query of a saver on one connection, one aiosqlite thread,
+    behind one lock: a thread's checkpoint read waits for every other thread's writes.
+    The file is in WAL mode (graph/db.py), so a reader sees each committed write and
+    never blocks the writer.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, read_conn: aiosqlite.Connection, **kwargs) -> None:
+        super().__init__(conn, **kwargs)
+        self.reader = AsyncSqliteSaver(read_conn, serde=self.serde)
+
+    async def setup(self) -> None:
+        await super().setup()
+        self.reader.is_setup = True  # same file: the tables exist now
+
+    async def aget_tuple(self, config):
+        if not self.is_setup:  # upstream's setup() takes the writer's lock even when done
+            await self.setup()
+        self.reader.serde = self.serde  # whatever serialiser (encryption) was set on us since
+        return await self.reader.aget_tuple(config)
+
+    async def alist(self, config, *, filter=None, before=None, limit=None):
+        if not self.is_setup:
+            await self.setup()
+        self.reader.serde = self.serde
+        async for item in self.reader.alist(config, filter=filter, before=before, limit=limit):
+            yield item
+
+
 CHECK_IDLE_SECONDS = 1.0  # shorter than any server restart, longer than a busy pool's turnover
 
 
@@ -210,10 +241,13 @@ async def _open_sqlite(parsed, stack) -> Storage:
     except Exception as exc:
         raise StorageError(f"DATABASE_URL: cannot open SQLite file {str(path)!r}: {exc}") from exc
     stack.push_async_callback(db.close)
-    conn = await aiosqlite.connect(str(path), timeout=30)
-    stack.push_async_callback(conn.close)
-    await conn.execute("PRAGMA busy_timeout = 30000")
-    return Storage(parsed, AsyncSqliteSaver(conn), db)
+    connections = []
+    for _ in range(2):  # the saver's writer and its reader
+        conn = await aiosqlite.connect(str(path), timeout=30)
+        stack.push_async_callback(conn.close)
+        await conn.execute("PRAGMA busy_timeout = 30000")
+        connections.append(conn)
+    return Storage(parsed, ReadSplitSqliteSaver(*connections), db)
 
 
 def _first_line(exc: BaseException) -> str:

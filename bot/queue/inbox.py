@@ -139,10 +139,12 @@ class Inbox:
         now = time.time()
         params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner,
                   "now": now, "refund": 0 if count_attempt else 1, "available_at": now + delay, "error": error}
-        async with self.db.transaction() as tx:
-            if requeue:
+        if requeue:
+            async with self.db.transaction() as tx:
                 await tx.execute("inbox_release", params)
-            await tx.execute("lease_release", params)
+                await tx.execute("lease_release", params)
+        else:
+            await self.db.execute("lease_release", params)
         lease.deadline = 0.0
 
     async def retry(self, item_id: int) -> str | None:
