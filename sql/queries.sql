@@ -109,6 +109,32 @@ WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_
   AND EXISTS (SELECT 1 FROM thread_leases l
               WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.expires_at >= :now)
 
+-- name: pg_inbox_finish_take
+-- PostgreSQL: the end of a run in one statement, all under the fence: mark its items
+-- done, take the thread's next ones, and give the lease back when there are none.
+-- (The CTEs share one snapshot, so "next" leaves out the rows "finished" marks.)
+-- SQLite runs inbox_finish, inbox_take and lease_release in one transaction.
+WITH held AS (
+    SELECT 1 FROM thread_leases l
+    WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.owner = :owner AND l.expires_at >= :now
+), finished AS (
+    UPDATE inbox SET status = :status, error = :error, updated_at = :now
+    WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_id <= :upto
+      AND EXISTS (SELECT 1 FROM held)
+    RETURNING item_id
+), taken AS (
+    UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
+    WHERE thread_id = :thread_id AND (status = 'pending' OR (status = 'running' AND item_id > :upto))
+      AND EXISTS (SELECT 1 FROM held)
+    RETURNING item_id, delivery_key, thread_id, kind, payload, attempts, created_at
+), released AS (
+    UPDATE thread_leases SET expires_at = 0
+    WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner
+      AND EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM taken)
+    RETURNING thread_id
+)
+SELECT * FROM taken
+
 -- name: inbox_hold
 UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND fence = :fence AND status = 'running'
 

@@ -119,6 +119,24 @@ class Inbox:
              "status": status, "error": error, "now": time.time()},
         )
 
+    async def finish_and_take(self, lease: Lease, upto: int) -> list[Item]:
+        """End a run: its items up to ``upto`` done, the thread's next items taken; with
+        none left the lease is given back (and ``lease`` is no longer valid)."""
+        lease.check()
+        params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner, "upto": upto,
+                  "status": "done", "error": None, "now": time.time()}
+        if self.db.dialect == "postgres":
+            rows = await self.db.fetchall("pg_inbox_finish_take", params)
+        else:
+            async with self.db.transaction() as tx:
+                await tx.execute("inbox_finish", params)
+                rows = await tx.fetchall("inbox_take", params)
+                if not rows:
+                    await tx.execute("lease_release", params)
+        if not rows:
+            lease.deadline = 0.0
+        return sorted((Item.from_row(r) for r in rows), key=lambda i: i.item_id)
+
     async def hold(self, lease: Lease, item_ids: list[int]) -> None:
         """Park messages that arrived while a pause waits for a human."""
         lease.check()

@@ -124,15 +124,15 @@ class WorkerPool:
         renewer = asyncio.create_task(self._renew(lease, work, held), name=f"renew:{lease.thread_id}")
         requeue, retry = True, None
         try:
-            while True:
-                items = await self.inbox.take(lease)
-                if not items:
-                    requeue = False
-                    break
+            items = await self.inbox.take(lease)
+            while items:
                 await self._run_items(lease, items)
                 if self._stopping.is_set():
-                    requeue = False
+                    await self.inbox.finish(lease, items[-1].item_id)
                     break
+                # One statement: these items done, the next taken (or the lease given back).
+                items = await self.inbox.finish_and_take(lease, items[-1].item_id)
+            requeue = False
         except LeaseLost:
             log.warning("lease lost; another worker took over", extra={"thread_id": lease.thread_id})
             return
@@ -185,7 +185,7 @@ class WorkerPool:
             raise RetryLater(retry_delay(attempts), f"{type(exc).__name__}: {exc}"[:2000]) from exc
         if result.held:
             await self.inbox.hold(lease, result.held)
-        await self.inbox.finish(lease, upto)
+        # The items are marked done by the caller, with the next take (finish_and_take).
         METRICS.runs.labels(outcome="paused" if result.paused else "answered").inc()
         log.info("run finished", extra={**extra, "posted": len(result.posted), "paused": len(result.paused)})
 

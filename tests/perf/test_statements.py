@@ -38,6 +38,9 @@ async def test_a_follow_up_turn_costs_few_statements_and_no_transaction_around_s
     steady = {k: n for k, n in kinds.items() if k not in APART}
     # The ack: one statement (conversation check and insert together, NOTIFY included).
     assert kinds["ours: inbox_accept_if_joined"] == 1 and "ours: conversation_get" not in kinds, kinds
+    # The run takes its items, then marks them done and lets go of the thread in one statement.
+    assert kinds["ours: inbox_take"] == 1 and kinds["ours: pg_inbox_finish_take"] == 1, kinds
+    assert "ours: inbox_finish" not in kinds and "ours: lease_release" not in kinds, kinds
     # A plain turn has no multi-statement transaction, so no BEGIN/COMMIT at all.
     assert "BEGIN / COMMIT" not in steady, kinds
-    assert sum(steady.values()) <= 25, kinds
+    assert sum(steady.values()) <= 23, kinds
