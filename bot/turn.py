@@ -28,6 +28,16 @@ from graph.state import RunContext
 
 log = logging.getLogger(__name__)
 
+INTERRUPT = "__interrupt__"  # the key LangGraph's stream reports interrupts under
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a run of the graph stopped, as its stream reported it (the parts of a
+    ``StateSnapshot`` a turn reads)."""
+    values: dict
+    interrupts: tuple
+
 
 @dataclass
 class RunResult:
@@ -101,27 +111,25 @@ class TurnRunner:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
-                await self._drive(Command(resume=ready), config, context, stream)
+                state = await self._drive(Command(resume=ready), config, context, stream)
                 resumed = True
-                if not (await self.graph.aget_state(config)).interrupts:
+                if not state.interrupts:
                     await self.inbox.unhold(lease)
         elif state.next or state.tasks:
             # A run that stopped mid-way (crash, lost lease, retries ran out): continue from its checkpoint.
             # ``tasks`` too: a crash before the next step's checkpoint was saved leaves tasks whose
             # writes are all saved, which ``next`` leaves out (LangGraph's "async" durability).
             log.info("resuming interrupted run", extra={"thread_id": place.thread_id, "next": list(state.next)})
-            await self._drive(None, config, context, stream)
+            state = await self._drive(None, config, context, stream)
             resumed = True
 
-        state = await self.graph.aget_state(config)
         if fresh and not state.interrupts:
             if resumed:
                 # The resumed turn's answer goes out before the new messages go in:
                 # otherwise the next answer would supersede it unseen.
                 posted += await self._deliver(out, state, stream)
                 stream = AnswerStream(out, context.requester)
-            await self._drive({"messages": fresh}, config, context, stream)
-            state = await self.graph.aget_state(config)
+            state = await self._drive({"messages": fresh}, config, context, stream)
         elif fresh:
             # A pause is waiting for a human: a new message cannot enter the
             # graph between a tool call and its result. Tell the user; the
@@ -148,11 +156,24 @@ class TurnRunner:
             await stream.finish(_text(final) if final is not None else None)
         return await self._post_answer(out, answer) if answer is not None else []
 
-    async def _drive(self, payload, config, context, stream: AnswerStream) -> None:
-        """Run the graph, streaming the model's text into Slack as it comes."""
-        async for chunk, meta in self.graph.astream(payload, config, context=context, stream_mode="messages"):
-            if isinstance(chunk, AIMessageChunk) and meta.get("langgraph_node") == "agent":
-                await stream.feed(chunk)
+    async def _drive(self, payload, config, context, stream: AnswerStream):
+        """Run the graph, streaming the model's text into Slack as it comes; returns where it
+        ended (values and pending interrupts) from the run's own stream, not by reading the
+        checkpoint back. The model's tokens are streamed only when Slack will show them."""
+        modes = ["values", "updates"] + (["messages"] if stream.enabled else [])
+        values, interrupts = None, {}
+        async for mode, chunk in self.graph.astream(payload, config, context=context, stream_mode=modes):
+            if mode == "messages":
+                message, meta = chunk
+                if isinstance(message, AIMessageChunk) and meta.get("langgraph_node") == "agent":
+                    await stream.feed(message)
+            elif mode == "values":
+                values = {k: v for k, v in chunk.items() if k != INTERRUPT}
+            elif INTERRUPT in chunk:  # one update per interrupted task: collect them all
+                interrupts.update((i.id, i) for i in chunk[INTERRUPT])
+        if values is None:  # nothing ran (nothing to do): the checkpoint is still where it was
+            return await self.graph.aget_state(config)
+        return Outcome(values, tuple(interrupts.values()))
 
     async def _post_answer(self, out: ThreadOut, answer: AIMessage) -> list[str]:
         chunks = split_markdown(_text(answer)) or [say.EMPTY_ANSWER]
