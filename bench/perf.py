@@ -331,18 +331,22 @@ def report(args, results: dict, load: tuple, minutes: float) -> str:
         for area, ms in r["profile"][:12]:
             out.append(f"| {area} | {ms:.2f} |")
         out.append("")
+    out.append(END_MARK)
     return "\n".join(out)
+
+
+END_MARK = "<!-- end of bench/perf.py output -->"
 
 
 def write_section(text: str) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     doc = path.read_text()
     head = "## Performance against the naive bot and the in-memory ceiling (issue 15)"
-    if head in doc:
+    if head in doc:  # replace the last run's output, keep what follows it
         start = doc.index(head)
-        rest = doc[start + len(head):]
-        end = rest.find("\n## ")
-        doc = doc[:start] + text.rstrip() + "\n" + (rest[end:] if end >= 0 else "")
+        end = doc.find(END_MARK, start)
+        end = end + len(END_MARK) if end >= 0 else len(doc)
+        doc = doc[:start] + text.rstrip() + doc[end:]
     else:
         doc = doc.rstrip() + "\n\n" + text.rstrip() + "\n"
     path.write_text(doc)

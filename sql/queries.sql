@@ -184,6 +184,18 @@ WHERE EXISTS (SELECT 1 FROM thread_leases l
               WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.expires_at >= :now)
 ON CONFLICT (outbox_key) DO NOTHING
 
+-- name: outbox_begin
+-- A post's bookkeeping before it is sent, in one statement: record the key (fenced by
+-- the lease) unless it is recorded already, count an attempt when it is still to be
+-- sent, and return the row. No row: the lease is lost. ``attempts`` includes this one.
+INSERT INTO outbox (outbox_key, thread_id, channel_id, thread_ts, kind, body, status, attempts, created_at)
+SELECT :outbox_key, :thread_id, :channel_id, :thread_ts, :kind, :body, 'pending', 1, :now
+WHERE EXISTS (SELECT 1 FROM thread_leases l
+              WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.expires_at >= :now)
+ON CONFLICT (outbox_key) DO UPDATE
+    SET attempts = CASE WHEN outbox.status = 'pending' THEN outbox.attempts + 1 ELSE outbox.attempts END
+RETURNING outbox_id, status, slack_ts, attempts
+
 -- name: outbox_attempt
 UPDATE outbox SET attempts = attempts + 1 WHERE outbox_key = :outbox_key
 
