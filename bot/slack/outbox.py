@@ -86,12 +86,14 @@ class SlackOut:
         ``blocks`` (e.g. an approval card) replace the markdown rendering, which
         is then the notification text; the caller rebuilds them on a retry.
         """
-        row = await self.db.fetchone("outbox_get", {"outbox_key": key})
+        lease.check()
+        # One statement: recorded (fenced), an attempt counted if it is still to be sent.
+        row = await self.db.fetchone("outbox_begin", {
+            "outbox_key": key, "thread_id": place.thread_id, "channel_id": place.channel_id,
+            "thread_ts": place.thread_ts, "kind": kind, "body": markdown, "fence": lease.fence, "now": time.time(),
+        })
         if row is None:
-            await self._record(lease, key, place, kind, markdown)
-            row = await self.db.fetchone("outbox_get", {"outbox_key": key})
-            if row is None:
-                raise LeaseLost(f"lease on {place.thread_id} lost before posting")
+            raise LeaseLost(f"lease on {place.thread_id} lost before posting")
         if row["status"] == "posted":
             return row["slack_ts"]
         if row["status"] == "streaming" and row["slack_ts"]:
@@ -99,7 +101,7 @@ class SlackOut:
             await self.client.chat_update(channel=place.channel_id, ts=row["slack_ts"], **build_reply(markdown))
             await self._mark_posted(key, row["slack_ts"])
             return row["slack_ts"]
-        if row["attempts"] > 0:
+        if row["attempts"] > 1:  # an earlier attempt may have reached Slack before we crashed
             found = await self._find_posted(place, key)
             if found:
                 await self._mark_posted(key, found)
@@ -146,7 +148,6 @@ class SlackOut:
 
     async def _send(self, lease: Lease, key: str, place: SlackPlace, markdown: str,
                     blocks: list[dict] | None = None) -> str:
-        await self.db.execute("outbox_attempt", {"outbox_key": key})
         lease.check()
         try:
             response = await self.client.chat_postMessage(

@@ -46,4 +46,7 @@ async def test_a_follow_up_turn_costs_few_statements_and_no_transaction_around_s
     # Checkpoints: the turn reads the thread once, the graph once; the rest of what it needs
     # comes from the run's own stream.
     assert kinds["checkpoint read"] == 2, kinds
-    assert sum(steady.values()) <= 21, kinds
+    # The answer's bookkeeping: recorded (with its attempt) before the post, marked posted after.
+    assert kinds["ours: outbox_begin"] == 1 and kinds["ours: outbox_posted"] == 1, kinds
+    # 19 in all here (the naive bot: its graph's own 12, no inbox, no outbox).
+    assert sum(steady.values()) <= 19, kinds
