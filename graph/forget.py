@@ -37,8 +37,7 @@ async def _checkpoint_counts(storage, thread_id: str) -> dict:
             "checkpoint_blobs": sum(1 for k in saver.blobs if k[0] == thread_id),
             "checkpoint_writes": sum(len(v) for k, v in saver.writes.items() if k[0] == thread_id),
         }
-    prefix = "pg_" if storage.db.dialect == "postgres" else "sqlite_"
-    row = await storage.db.fetchone(prefix + "forget_checkpoint_counts", {"thread_id": thread_id})
+    row = await storage.db.fetchone("forget_checkpoint_counts", {"thread_id": thread_id})
     return {k: int(v) for k, v in (row or {}).items()}
 
 
@@ -71,9 +70,8 @@ async def threads_naming_user(storage, user_id: str, known: set[str] = frozenset
                     break
             mentioning.add(thread_id)
     else:
-        prefix = "pg_" if storage.db.dialect == "postgres" else "sqlite_"
-        threads.update(r["thread_id"] for r in await storage.db.fetchall(prefix + "forget_threads_of_slack_user", params))
-        mentioning = {r["thread_id"] for r in await storage.db.fetchall(prefix + "forget_threads_mentioning", params)}
+        threads.update(r["thread_id"] for r in await storage.db.fetchall("forget_threads_of_slack_user", params))
+        mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_mentioning", params)}
     for thread_id in sorted(mentioning - threads - set(known)):
         if await _state_names_user(storage, thread_id, user_id):
             threads.add(thread_id)

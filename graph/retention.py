@@ -11,7 +11,7 @@ skips a thread whose pending approval it cannot find the checkpoint of.
 
 Upstream's ``AsyncPostgresSaver.aprune(strategy="keep_latest")`` keeps one
 checkpoint and knows nothing of approvals, and ``AsyncSqliteSaver`` has no
-prune at all, hence our own SQL (``sql/queries.sql``, section issue 6).
+prune at all, hence our own SQL (the ``retention_*`` queries in ``sql/queries.<dialect>.sql``).
 
 Which approvals are pending, idle-thread expiry and the background task are
 the bot's business (``bot/operators/retention.py``); this module knows only checkpoints.
@@ -23,6 +23,8 @@ import json
 import logging
 
 from langgraph.checkpoint.memory import InMemorySaver
+
+from graph.checkpoint_ids import checkpoint_time
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,7 @@ async def pinned_checkpoints(storage, thread_id: str, interrupt_ids: set[str]) -
                 if channel == "__interrupt__":
                     found.setdefault(cid, set()).update(_interrupt_ids(serde.loads_typed(typed)))
     else:
-        prefix = "pg_" if storage.db.dialect == "postgres" else "sqlite_"
-        for row in await storage.db.fetchall(prefix + "retention_interrupt_writes", {"thread_id": thread_id}):
+        for row in await storage.db.fetchall("retention_interrupt_writes", {"thread_id": thread_id}):
             value = serde.loads_typed((row["type"], bytes(row["blob"])))
             found.setdefault(row["checkpoint_id"], set()).update(_interrupt_ids(value))
     pinned = {cid for cid, ids in found.items() if ids & interrupt_ids}
@@ -74,29 +75,28 @@ async def prune_thread(storage, thread_id: str, keep: int, pinned: set[str] = fr
     if isinstance(saver, InMemorySaver):
         return _prune_memory(saver, thread_id, keep, pinned)
     pg = storage.db.dialect == "postgres"
-    prefix = "pg_" if pg else "sqlite_"
     counts = {"checkpoints": 0, "writes": 0, "blobs": 0}
     async with storage.db.transaction() as tx:
-        if pg and not (await tx.fetchone("pg_retention_lock", {"thread_id": thread_id}))["ok"]:
+        if pg and not (await tx.fetchone("retention_lock", {"thread_id": thread_id}))["ok"]:
             return counts  # another process is pruning this thread right now
         kept = [r["checkpoint_id"] for r in await tx.fetchall("retention_keep", {"thread_id": thread_id, "keep": keep})]
         if len(kept) < keep:
             return counts
         params = {"thread_id": thread_id, "cutoff": min(kept),
                   "pinned": sorted(pinned) if pg else json.dumps(sorted(pinned))}
-        counts["writes"] = await tx.execute(prefix + "retention_delete_writes", params)
+        counts["writes"] = await tx.execute("retention_delete_writes", params)
         if pg:
-            freed = await tx.fetchall("pg_retention_delete_checkpoints", params)
+            freed = await tx.fetchall("retention_delete_checkpoints", params)
             counts["checkpoints"] = len(freed)
             if freed:
-                referenced = await tx.fetchall("pg_retention_referenced_versions", {"thread_id": thread_id})
+                referenced = await tx.fetchall("retention_referenced_versions", {"thread_id": thread_id})
                 for channel, versions in _garbage_blobs(freed, referenced).items():
-                    counts["blobs"] += await tx.execute("pg_retention_delete_blobs", {
+                    counts["blobs"] += await tx.execute("retention_delete_blobs", {
                         "thread_id": thread_id, "channel": channel, "versions": versions})
         else:
-            counts["checkpoints"] = await tx.execute("sqlite_retention_delete_checkpoints", params)
+            counts["checkpoints"] = await tx.execute("retention_delete_checkpoints", params)
         if counts["checkpoints"]:
-            await tx.execute(prefix + "retention_orphan_parents", params)
+            await tx.execute("retention_orphan_parents", params)
     return counts
 
 
@@ -154,21 +154,11 @@ async def prune_checkpoints(storage, keep: int, pending: dict[str, set[str]], *,
     if vacuum and totals["checkpoints"] and storage.pool is not None:
         # Makes the deleted rows' space reusable now rather than at autovacuum's next visit.
         async with storage.pool.connection() as conn:
-            await conn.execute(storage.db.q("pg_retention_vacuum"))
+            await conn.execute(storage.db.q("retention_vacuum"))
     return totals
 
 
 # -- when a thread last changed ---------------------------------------------------
-
-_UUID_EPOCH = 0x01B21DD213814000  # 100-ns intervals from 1582-10-15 to 1970-01-01
-
-
-def checkpoint_time(checkpoint_id: str) -> float:
-    """Epoch seconds encoded in a LangGraph checkpoint id (a UUIDv6)."""
-    value = int(checkpoint_id.replace("-", ""), 16)
-    ticks = ((value >> 80) << 12) | ((value >> 64) & 0x0FFF)
-    return (ticks - _UUID_EPOCH) / 1e7
-
 
 async def latest_checkpoint_times(storage) -> dict[str, float]:
     """Epoch seconds of each thread's newest checkpoint."""
@@ -177,4 +167,4 @@ async def latest_checkpoint_times(storage) -> dict[str, float]:
         latest = {t: max(by_ns.get(ROOT_NS, {}) or [""]) for t, by_ns in saver.storage.items()}
     else:
         latest = {r["thread_id"]: r["latest"] for r in await storage.db.fetchall("retention_latest_checkpoints")}
-    return {t: checkpoint_time(c) for t, c in latest.items() if c}
+    return {t: checkpoint_time(c) or 0.0 for t, c in latest.items() if c}

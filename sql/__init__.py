@@ -1,8 +1,10 @@
 """Our own SQL: named queries and numbered migrations, shipped inside the wheel.
 
 Queries are written once with ``:name`` parameters (SQLite's style) in
-``queries.sql``; ``queries.<dialect>.sql`` overrides a query where the dialects
-differ. For psycopg the parameters are rewritten to ``%(name)s``.
+``queries.sql``. Where the dialects differ, ``queries.<dialect>.sql`` holds the
+dialect's version under the same name (overriding ``queries.sql``), or the only
+version when one dialect has no need of it, so code never chooses a name by
+dialect. For psycopg the parameters are rewritten to ``%(name)s``.
 """
 
 from __future__ import annotations
@@ -30,19 +32,25 @@ def to_psycopg(query: str) -> str:
     return _PARAM.sub(r"%(\1)s", query.replace("%", "%%"))
 
 
-@cache
-def load_queries(dialect: str) -> dict[str, str]:
-    """All named queries for ``dialect``, ready for its driver."""
+def read_queries(folder, dialect: str) -> dict[str, str]:
+    """The named queries of ``folder``'s ``queries.sql`` and ``queries.<dialect>.sql``
+    (either may be missing), ready for ``dialect``'s driver."""
     if dialect not in DIALECTS:
         raise ValueError(f"unknown SQL dialect {dialect!r}")
-    root = resources.files(__name__)
-    queries = _parse(root.joinpath("queries.sql").read_text())
-    own = root.joinpath(f"queries.{dialect}.sql")
-    if own.is_file():
-        queries.update(_parse(own.read_text()))
+    queries: dict[str, str] = {}
+    for file_name in ("queries.sql", f"queries.{dialect}.sql"):
+        path = folder.joinpath(file_name)
+        if path.is_file():
+            queries.update(_parse(path.read_text()))
     if dialect == "postgres":
         queries = {k: to_psycopg(v) for k, v in queries.items()}
     return queries
+
+
+@cache
+def load_queries(dialect: str) -> dict[str, str]:
+    """All named queries the application ships for ``dialect``."""
+    return read_queries(resources.files(__name__), dialect)
 
 
 def migrations(dialect: str) -> list[tuple[int, str, str]]:

@@ -42,7 +42,7 @@ WITH stored AS (
 )
 SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
 
--- ---- operators (issue 7)
+-- ---- operators
 -- LangGraph's AsyncPostgresSaver tables (created by its setup(), after our
 -- migrations): checkpoints (metadata JSONB), checkpoint_blobs, checkpoint_writes.
 
@@ -67,3 +67,57 @@ GROUP BY thread_id
 -- name: stats_message_writes
 SELECT thread_id, type, blob FROM checkpoint_writes
 WHERE channel = 'messages' AND checkpoint_ns = '' AND checkpoint_id >= :since_id
+
+-- ---- long conversations: retention and forget
+
+-- name: retention_lock
+SELECT pg_try_advisory_xact_lock(726506, hashtext(:thread_id)) AS ok
+
+-- name: retention_interrupt_writes
+SELECT checkpoint_id, type, blob FROM checkpoint_writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+
+-- name: retention_delete_writes
+DELETE FROM checkpoint_writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
+
+-- name: retention_delete_checkpoints
+DELETE FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
+RETURNING checkpoint -> 'channel_versions' AS versions
+
+-- name: retention_referenced_versions
+SELECT checkpoint -> 'channel_versions' AS versions FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = ''
+
+-- name: retention_delete_blobs
+DELETE FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = :channel
+AND version = ANY(CAST(:versions AS text[]))
+
+-- name: retention_orphan_parents
+UPDATE checkpoints SET parent_checkpoint_id = NULL
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
+
+-- name: retention_vacuum
+VACUUM checkpoints, checkpoint_blobs, checkpoint_writes
+
+-- name: forget_checkpoint_counts
+SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
+       (SELECT count(*) FROM checkpoint_blobs WHERE thread_id = :thread_id) AS checkpoint_blobs,
+       (SELECT count(*) FROM checkpoint_writes WHERE thread_id = :thread_id) AS checkpoint_writes
+
+-- name: forget_threads_of_slack_user
+SELECT DISTINCT thread_id FROM checkpoints WHERE metadata ->> 'slack_user' = :user_id
+
+-- name: forget_threads_mentioning
+SELECT DISTINCT thread_id FROM checkpoint_blobs
+WHERE channel = 'messages' AND position(convert_to(:user_id, 'UTF8') IN blob) > 0
+
+-- name: tables_with_thread_id
+SELECT DISTINCT c.table_name FROM information_schema.columns AS c
+JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+WHERE c.table_schema = current_schema() AND c.column_name = 'thread_id' AND t.table_type = 'BASE TABLE'

@@ -27,9 +27,6 @@ WHERE order_id = :order_id AND status = :expected
 -- name: shop_refund_by_key
 SELECT refund_id, order_id, amount_cents, reason FROM shop_refunds WHERE idempotency_key = :key
 
--- name: shop_refund_for_order
-SELECT refund_id, order_id, amount_cents, reason FROM shop_refunds WHERE order_id = :order_id
-
 -- name: shop_insert_refund
 INSERT INTO shop_refunds (order_id, amount_cents, reason, idempotency_key, thread_id, created_at)
 VALUES (:order_id, :amount_cents, :reason, :key, :thread_id, :now)
@@ -51,10 +48,7 @@ INSERT INTO shop_tickets (subject, body, idempotency_key, thread_id, created_at)
 VALUES (:subject, :body, :key, :thread_id, :now)
 RETURNING ticket_id
 
--- name: shop_count_refunds
-SELECT count(*) AS n FROM shop_refunds WHERE order_id = :order_id
-
--- ---- inbox, leases, outbox (issue 4)
+-- ---- inbox, leases, outbox
 -- name: conversation_join
 INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
 VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
@@ -170,9 +164,6 @@ WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner AND expires_a
 -- the row stays: fence keeps growing, so an old holder can never match a later lease
 UPDATE thread_leases SET expires_at = 0 WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner
 
--- name: lease_check
-SELECT 1 AS ok FROM thread_leases WHERE thread_id = :thread_id AND fence = :fence AND expires_at >= :now
-
 -- name: outbox_get
 SELECT outbox_id, outbox_key, thread_id, channel_id, thread_ts, kind, body, status, slack_ts, attempts
 FROM outbox WHERE outbox_key = :outbox_key
@@ -206,14 +197,10 @@ WHERE outbox_key = :outbox_key
 -- name: outbox_streaming
 UPDATE outbox SET status = 'streaming', slack_ts = :slack_ts WHERE outbox_key = :outbox_key
 
--- name: outbox_for_thread
-SELECT outbox_key, kind, status, slack_ts, attempts, created_at, posted_at
-FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
-
 -- name: outbox_failed
 UPDATE outbox SET error = :error WHERE outbox_key = :outbox_key
 
--- ---- long conversations (issue 6)
+-- ---- long conversations
 -- Retention, thread expiry and forget. LangGraph's checkpoint tables differ by
 -- dialect (PostgreSQL: checkpoints, checkpoint_blobs, checkpoint_writes;
 -- SQLite: checkpoints, writes), so those queries carry a pg_ / sqlite_ prefix.
@@ -240,69 +227,6 @@ SELECT thread_id, last_activity_at FROM conversations
 -- name: retention_busy_threads
 SELECT thread_id FROM inbox WHERE status IN ('pending', 'running')
 UNION SELECT thread_id FROM approvals WHERE status = 'pending'
-
--- name: pg_retention_lock
-SELECT pg_try_advisory_xact_lock(726506, hashtext(:thread_id)) AS ok
-
--- name: pg_retention_interrupt_writes
-SELECT checkpoint_id, type, blob FROM checkpoint_writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
-
--- name: pg_retention_delete_writes
-DELETE FROM checkpoint_writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
-AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
-
--- name: pg_retention_delete_checkpoints
-DELETE FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
-AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
-RETURNING checkpoint -> 'channel_versions' AS versions
-
--- name: pg_retention_referenced_versions
-SELECT checkpoint -> 'channel_versions' AS versions FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = ''
-
--- name: pg_retention_delete_blobs
-DELETE FROM checkpoint_blobs
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = :channel
-AND version = ANY(CAST(:versions AS text[]))
-
--- name: pg_retention_orphan_parents
-UPDATE checkpoints SET parent_checkpoint_id = NULL
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
-AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
-
--- name: pg_retention_vacuum
-VACUUM checkpoints, checkpoint_blobs, checkpoint_writes
-
--- name: sqlite_retention_interrupt_writes
-SELECT checkpoint_id, type, value AS blob FROM writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
-
--- name: sqlite_retention_delete_writes
-DELETE FROM writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
-AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
-
--- name: sqlite_retention_delete_checkpoints
-DELETE FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
-AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
-
--- name: sqlite_retention_orphan_parents
-UPDATE checkpoints SET parent_checkpoint_id = NULL
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
-AND parent_checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
-
--- name: pg_forget_checkpoint_counts
-SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
-       (SELECT count(*) FROM checkpoint_blobs WHERE thread_id = :thread_id) AS checkpoint_blobs,
-       (SELECT count(*) FROM checkpoint_writes WHERE thread_id = :thread_id) AS checkpoint_writes
-
--- name: sqlite_forget_checkpoint_counts
-SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
-       (SELECT count(*) FROM writes WHERE thread_id = :thread_id) AS checkpoint_writes
 
 -- name: forget_inbox
 DELETE FROM inbox WHERE thread_id = :thread_id
@@ -345,30 +269,7 @@ SELECT DISTINCT thread_id FROM approvals WHERE requester = :user_id
 -- name: forget_inbox_naming
 SELECT thread_id, payload FROM inbox WHERE payload LIKE '%' || :user_id || '%'
 
--- name: pg_forget_threads_of_slack_user
-SELECT DISTINCT thread_id FROM checkpoints WHERE metadata ->> 'slack_user' = :user_id
-
--- name: sqlite_forget_threads_of_slack_user
-SELECT DISTINCT thread_id FROM checkpoints
-WHERE json_extract(CAST(metadata AS TEXT), '$.slack_user') = :user_id
-
--- name: pg_forget_threads_mentioning
-SELECT DISTINCT thread_id FROM checkpoint_blobs
-WHERE channel = 'messages' AND position(convert_to(:user_id, 'UTF8') IN blob) > 0
-
--- name: sqlite_forget_threads_mentioning
-SELECT DISTINCT thread_id FROM checkpoints WHERE instr(checkpoint, CAST(:user_id AS BLOB)) > 0
-
--- name: pg_tables_with_thread_id
-SELECT DISTINCT c.table_name FROM information_schema.columns AS c
-JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-WHERE c.table_schema = current_schema() AND c.column_name = 'thread_id' AND t.table_type = 'BASE TABLE'
-
--- name: sqlite_tables_with_thread_id
-SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p
-WHERE m.type = 'table' AND p.name = 'thread_id'
-
--- ---- operators (issue 7)
+-- ---- operators
 -- name: operator_lease_take
 -- An operator (rewind) takes a thread's lease the way a worker's claim does:
 -- only when nobody holds it, and the fence grows so an earlier holder whose
@@ -422,7 +323,7 @@ SELECT thread_id, count(*) AS turns FROM stats_turns WHERE created_at >= :since 
 SELECT tool, status, count(*) AS approvals, avg(wait_seconds) AS avg_wait, max(wait_seconds) AS max_wait
 FROM stats_approval_waits WHERE created_at >= :since GROUP BY tool, status ORDER BY tool, status
 
--- ---- approvals (issue 5)
+-- ---- approvals
 -- name: approval_create
 INSERT INTO approvals (interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link,
                        status, created_at, expires_at)

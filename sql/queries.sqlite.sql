@@ -19,7 +19,7 @@ ON CONFLICT (thread_id) DO UPDATE
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
 
--- ---- operators (issue 7)
+-- ---- operators
 -- LangGraph's AsyncSqliteSaver tables (created by its setup(), after our
 -- migrations): checkpoints(thread_id, checkpoint_ns, checkpoint_id,
 -- parent_checkpoint_id, type, checkpoint BLOB, metadata BLOB of JSON) and writes.
@@ -45,3 +45,39 @@ GROUP BY thread_id
 -- name: stats_message_writes
 SELECT thread_id, type, value AS blob FROM writes
 WHERE channel = 'messages' AND checkpoint_ns = '' AND checkpoint_id >= :since_id
+
+-- ---- long conversations: retention and forget
+
+-- name: retention_interrupt_writes
+SELECT checkpoint_id, type, value AS blob FROM writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+
+-- name: retention_delete_writes
+DELETE FROM writes
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: retention_delete_checkpoints
+DELETE FROM checkpoints
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: retention_orphan_parents
+UPDATE checkpoints SET parent_checkpoint_id = NULL
+WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+AND parent_checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
+
+-- name: forget_checkpoint_counts
+SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
+       (SELECT count(*) FROM writes WHERE thread_id = :thread_id) AS checkpoint_writes
+
+-- name: forget_threads_of_slack_user
+SELECT DISTINCT thread_id FROM checkpoints
+WHERE json_extract(CAST(metadata AS TEXT), '$.slack_user') = :user_id
+
+-- name: forget_threads_mentioning
+SELECT DISTINCT thread_id FROM checkpoints WHERE instr(checkpoint, CAST(:user_id AS BLOB)) > 0
+
+-- name: tables_with_thread_id
+SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p
+WHERE m.type = 'table' AND p.name = 'thread_id'

@@ -35,8 +35,7 @@ KNOWN_TABLES = {
 
 async def unhandled_tables(storage) -> list[str]:
     """Tables with a thread_id column that forget does not know (a new feature's table)."""
-    prefix = "pg_" if storage.db.dialect == "postgres" else "sqlite_"
-    rows = await storage.db.fetchall(prefix + "tables_with_thread_id")
+    rows = await storage.db.fetchall("tables_with_thread_id")
     return sorted({r["table_name"] for r in rows} - KNOWN_TABLES - {"schema_migrations"})
 
 

@@ -14,7 +14,8 @@ from collections import Counter
 
 from langchain_core.messages import AIMessage, ToolMessage
 
-from bot.operators.clock import checkpoint_floor, iso
+from bot.operators.clock import iso
+from graph.checkpoint_ids import checkpoint_floor
 from bot.operators.threads import require_tables
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
-from bot.operators.clock import checkpoint_time, iso
+from bot.operators.clock import iso
+from graph.checkpoint_ids import checkpoint_time
 
 STATUSES = ("idle", "running", "waiting", "error")
 THREAD_KEYS = ("thread_id", "last_activity", "status", "messages", "checkpoints", "bytes")

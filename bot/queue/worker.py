@@ -54,6 +54,11 @@ class WorkerPool:
     def wake(self) -> None:
         self._wake.set()
 
+    @property
+    def active_runs(self) -> int:
+        """Threads being run right now (also counts a run whose item is already marked done)."""
+        return len(self._runs)
+
     async def start(self) -> None:
         self._slots = asyncio.Semaphore(self.concurrency)
         self._loops = [asyncio.create_task(self._claim_loop(), name="worker-claims")]

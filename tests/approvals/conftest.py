@@ -6,7 +6,6 @@ click its buttons with signed ``block_actions`` requests, as Slack would.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -14,9 +13,8 @@ from dataclasses import dataclass
 import pytest
 
 from bot.approvals.card import ACTIONS_BLOCK, APPROVE_ACTION, button_value
-from graph.storage import open_storage
-from tests.support import postgres
 from tests.slack.conftest import SECRET, running_bot
+from tests.support.fixtures import database_fixture
 from tests.support.slack_requests import (
     apost_event,
     apost_form,
@@ -31,29 +29,7 @@ APPROVER, OTHER_APPROVER, REQUESTER, OUTSIDER = "UAPP", "UAPP2", "U1", "UOUT"
 __all__ = ["running_bot", "SECRET"]
 
 
-@pytest.fixture(scope="session")
-def pg_template(pg_server):
-    """A migrated database (our tables and LangGraph's) that each test's database copies."""
-    url = postgres.fresh_database(pg_server)
-
-    async def migrate() -> None:
-        async with open_storage(url, pool_size=2):
-            pass
-
-    asyncio.run(migrate())
-    try:
-        yield url.rsplit("/", 1)[1]
-    finally:
-        postgres.drop_database(url)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/bot.db"
-    url = postgres.fresh_database(request.getfixturevalue("pg_server"), template=request.getfixturevalue("pg_template"))
-    request.addfinalizer(lambda: postgres.drop_database(url))
-    return url
+database_url = database_fixture("sqlite", "postgres")
 
 
 @pytest.fixture
@@ -145,12 +121,6 @@ async def audit(bot, card: Card) -> list[dict]:
     found = await row(bot, card)
     trail = await bot.service.agent.storage.db.fetchall("audit_for_approval", {"approval_id": found["approval_id"]})
     return [{**a, "args": json.loads(a["args"]) if a["args"] else None} for a in trail]
-
-
-async def settle(bot, seconds: float = 0.3) -> None:
-    """Let anything a click set off run, then wait for the inbox to drain."""
-    await asyncio.sleep(seconds)
-    await bot.idle()
 
 
 def now() -> float:

@@ -19,7 +19,6 @@ from tests.approvals.conftest import (
     order_state,
     row,
     running_bot,
-    settle,
     thread_texts,
     wait_cards,
     wait_text,
@@ -49,7 +48,7 @@ async def test_a_refund_waits_for_a_card_and_approve_refunds_once_and_answers(bo
 
     assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
     await wait_text(bot.slack, "C1", THREAD, "Refunded order 1001: $129.00")
-    await settle(bot)
+    await bot.idle()
 
     assert await order_state(bot, 1001) == ("refunded", 1)
     (update,) = card_updates(bot.slack, card)
@@ -70,7 +69,7 @@ async def test_reject_tells_the_model_and_the_thread_and_refunds_nothing(bot):
 
     assert await click(bot, card, APPROVER, REJECT_ACTION) == 200
     answer = await wait_text(bot.slack, "C1", THREAD, "not approved")
-    await settle(bot)
+    await bot.idle()
 
     assert f"Rejected by {APPROVER}" in answer and "not carried out" in answer
     assert await order_state(bot, 1001) == ("delivered", 0)
@@ -85,7 +84,7 @@ async def test_an_outsider_click_gets_an_explanation_and_changes_nothing(bot):
 
     for action in (APPROVE_ACTION, REJECT_ACTION, EDIT_ACTION):
         assert await click(bot, card, OUTSIDER, action) == 200
-    await settle(bot)
+    await bot.idle()
 
     told = ephemerals_to(bot.slack, OUTSIDER)
     assert len(told) == 3 and all(t.startswith("Only approvers can decide") for t in told)
@@ -103,7 +102,7 @@ async def test_the_requester_cannot_approve_their_own_request(bot):
     (card,) = await wait_cards(bot)
 
     assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
-    await settle(bot)
+    await bot.idle()
     assert ephemerals_to(bot.slack, APPROVER) == [say.APPROVAL_SELF]
     assert (await row(bot, card))["status"] == "pending"
     assert await order_state(bot, 1001) == ("delivered", 0)
@@ -121,7 +120,7 @@ async def test_two_clicks_at_once_decide_once_and_refund_once(bot):
         click(bot, card, APPROVER, APPROVE_ACTION), click(bot, card, OTHER_APPROVER, APPROVE_ACTION),
         click(bot, card, APPROVER, APPROVE_ACTION))  # a double click, and a second approver at once
     await wait_text(bot.slack, "C1", THREAD, "Refunded order 1001")
-    await settle(bot)
+    await bot.idle()
 
     assert statuses == [200, 200, 200]
     assert await order_state(bot, 1001) == ("refunded", 1)
@@ -138,11 +137,11 @@ async def test_a_click_on_a_decided_card_repairs_the_card_and_says_it_is_no_long
     await ask(bot, "refund order 1001 please", THREAD)
     (card,) = await wait_cards(bot)
     assert await click(bot, card, APPROVER, REJECT_ACTION) == 200
-    await settle(bot)
+    await bot.idle()
 
     # A stale copy of the card (the redraw was lost): the click says so and redraws it.
     assert await click(bot, card, OTHER_APPROVER, APPROVE_ACTION, blocks=True) == 200
-    await settle(bot, 0.1)
+    await bot.idle()
     assert ephemerals_to(bot.slack, OTHER_APPROVER)[0].startswith("This request is no longer pending (rejected by")
     assert len(card_updates(bot.slack, card)) == 2
     assert await order_state(bot, 1001) == ("delivered", 0)
@@ -156,7 +155,7 @@ async def test_a_click_days_later_after_a_restart_resumes_the_paused_run(databas
     async with running_bot(database_url, fake_slack, None, supportbot_approvers=[APPROVER]) as second:
         assert await click(second, card, APPROVER, APPROVE_ACTION) == 200
         await wait_text(fake_slack, "C1", THREAD, "Refunded order 1001: $129.00")
-        await settle(second)
+        await second.idle()
         assert await order_state(second, 1001) == ("refunded", 1)
         assert len(card_updates(fake_slack, card)) == 1
 
@@ -183,7 +182,7 @@ async def test_without_any_approver_configured_nobody_can_decide(database_url, f
         await ask(bot, "refund order 1001 please", THREAD)
         (card,) = await wait_cards(bot)
         assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
-        await settle(bot, 0.1)
+        await bot.idle()
         assert ephemerals_to(fake_slack, APPROVER) == [say.APPROVAL_NO_APPROVERS]
         assert (await row(bot, card))["status"] == "pending"
 
@@ -212,6 +211,6 @@ async def test_a_click_on_a_card_whose_thread_was_forgotten_changes_nothing(bot)
     await bot.service.agent.storage.db.execute("forget_approvals", {"thread_id": f"slack:T1:C1:{THREAD}"})
 
     assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
-    await settle(bot, 0.1)
+    await bot.idle()
     assert ephemerals_to(bot.slack, APPROVER) == [say.APPROVAL_NOT_PENDING.format(outcome="")]
     assert await order_state(bot, 1001) == ("delivered", 0) and await resume_items(bot) == []

@@ -15,7 +15,6 @@ from tests.approvals.conftest import (
     click,
     order_state,
     row,
-    settle,
     submit_edit,
     wait_cards,
     wait_text,
@@ -46,7 +45,7 @@ async def test_edit_opens_a_modal_with_the_arguments_and_submitting_approves_the
         ARG_BLOCK + "order_id": "1002", ARG_BLOCK + "reason": "customer meant the hub", NOTE_BLOCK: "checked by phone"})
     assert (status, body) == (200, "")  # an empty 200 closes the modal
     await wait_text(bot.slack, "C1", THREAD, "Refunded order 1002: $49.00")
-    await settle(bot)
+    await bot.idle()
 
     assert await order_state(bot, 1002) == ("refunded", 1)
     assert await order_state(bot, 1001) == ("delivered", 0)
@@ -73,7 +72,7 @@ async def test_an_invalid_edit_is_shown_in_the_modal_and_decides_nothing(bot):
     assert status == 200
     answer = json.loads(body)
     assert answer["response_action"] == "errors" and list(answer["errors"]) == [ARG_BLOCK + "order_id"]
-    await settle(bot, 0.1)
+    await bot.idle()
     assert (await row(bot, card))["status"] == "pending"
     assert await order_state(bot, 1001) == ("delivered", 0)
 
@@ -87,7 +86,7 @@ async def test_an_outsider_cannot_open_or_submit_the_edit_modal(bot):
                                                            ARG_BLOCK + "reason": "mine"})
     assert status == 200 and json.loads(body)["response_action"] == "errors"
     assert await click(bot, card, OUTSIDER, EDIT_ACTION) == 200
-    await settle(bot, 0.1)
+    await bot.idle()
     assert len(bot.slack.calls_to("views.open")) == 1
     assert (await row(bot, card))["status"] == "pending"
     assert await order_state(bot, 1004) == ("delivered", 0)

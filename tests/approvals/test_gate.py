@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langgraph.types import Command
 
 from graph.agent import build_graph
 from graph.shop import Shop
-from graph.storage import open_storage
 from tests.graph.scripted import ScriptedModel, thread
-
-
-@pytest.fixture
-async def storage(database_url):
-    async with open_storage(database_url) as opened:
-        yield opened
 
 
 def calls(*specs) -> AIMessage:

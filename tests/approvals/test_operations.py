@@ -8,7 +8,7 @@ from argparse import Namespace
 
 from bot.approvals.card import APPROVE_ACTION
 from bot.cli import approvals as command
-from tests.approvals.conftest import APPROVER, ask, audit, click, order_state, row, settle, wait_cards, wait_text
+from tests.approvals.conftest import APPROVER, ask, audit, click, order_state, row, wait_cards, wait_text
 
 THREAD = "600.000001"
 
@@ -26,7 +26,7 @@ async def test_a_failure_inside_the_decision_rolls_it_back_answers_500_and_the_r
         assert await click(bot, card, APPROVER, APPROVE_ACTION) == 500  # no ack: Slack shows an error
     finally:
         del store.inbox.enqueue
-    await settle(bot, 0.1)
+    await bot.idle()
     assert (await row(bot, card))["status"] == "pending"  # rolled back with the failed enqueue
     assert [a["action"] for a in await audit(bot, card)] == ["approval_requested"]
     assert bot.slack.calls_to("chat.update") == [] and bot.slack.ephemerals == []
@@ -56,7 +56,7 @@ async def test_the_approvals_command_lists_pending_ones_and_with_all_the_decided
     assert (listed["interrupt_id"], listed["args"]["order_id"], listed["status"]) == (card.interrupt_id, 1001, "pending")
 
     assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
-    await settle(bot)
+    await bot.idle()
     assert await listing() == "No approvals are waiting for a decision.\n"
     (decided,) = json.loads(await listing(all=True, json=True))
     assert (decided["status"], decided["decided_by"]) == ("approved", APPROVER)

@@ -13,7 +13,6 @@ from tests.approvals.conftest import (
     order_state,
     row,
     running_bot,
-    settle,
     thread_texts,
     wait_cards,
     wait_text,
@@ -37,7 +36,7 @@ async def test_two_parallel_risky_calls_get_two_cards_and_the_run_goes_on_when_b
         assert fake_openai.calls == 1
 
         assert await click(bot, refund_card, APPROVER, APPROVE_ACTION) == 200
-        await settle(bot)
+        await bot.idle()
         # The approved call ran; the turn waits for the other decision before the model goes on.
         assert await order_state(bot, 1001) == ("refunded", 1)
         assert fake_openai.calls == 1
@@ -46,7 +45,7 @@ async def test_two_parallel_risky_calls_get_two_cards_and_the_run_goes_on_when_b
 
         assert await click(bot, cancel_card, APPROVER, REJECT_ACTION) == 200
         await wait_text(fake_slack, "C1", THREAD, "tool said")
-        await settle(bot)
+        await bot.idle()
 
         assert fake_openai.calls == 2
         tool_results = [m for m in fake_openai.requests[-1]["messages"] if m["role"] == "tool"]
@@ -67,7 +66,7 @@ async def test_an_overdue_approval_expires_the_card_says_so_and_the_model_is_tol
         assert "Expires <!date^" in str(card.blocks)
 
         answer = await wait_text(fake_slack, "C1", THREAD, "not approved", timeout=10)
-        await settle(bot)
+        await bot.idle()
 
         assert "expired: nobody decided within 1 second" in answer
         assert await order_state(bot, 1001) == ("delivered", 0)
@@ -77,6 +76,6 @@ async def test_an_overdue_approval_expires_the_card_says_so_and_the_model_is_tol
         assert [a["action"] for a in await audit(bot, card)] == ["approval_requested", "approval_expired"]
 
         assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
-        await settle(bot, 0.1)
+        await bot.idle()
         assert ephemerals_to(fake_slack, APPROVER)[0].startswith("This request is no longer pending (expired")
         assert await order_state(bot, 1001) == ("delivered", 0)

@@ -13,13 +13,10 @@ import pytest
 
 from tests.durability.botproc import SECRET, BotProcess, bot_env, open_items
 from tests.support.slack_requests import apost_event, event_callback, message_event
+from tests.support.fixtures import database_fixture
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/bot.db"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 class Bots:

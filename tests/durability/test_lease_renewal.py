@@ -17,6 +17,7 @@ from bot.turn import RunResult
 from bot.queue.worker import WorkerPool
 from graph.storage import open_storage
 from tests.durability.conftest import wait_for
+from tests.support.queries import add_test_queries
 
 LEASE = 2.0  # the renewer wakes every LEASE / 3 s
 
@@ -38,6 +39,7 @@ class SlowRunner:
 
 async def test_thread_is_released_after_its_run_even_if_the_renewer_missed_its_cancel(database_url):
     async with open_storage(database_url) as storage:
+        add_test_queries(storage.db)
         inbox = CancelLosingInbox(storage.db, LEASE)
         await inbox.enqueue("T1:C1:1.000001", "slack:T1:C1:1.000001", "message", {"text": "hi", "ts": "1.000001"})
         pool = WorkerPool(inbox, SlowRunner(), 1)

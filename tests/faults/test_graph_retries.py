@@ -22,6 +22,7 @@ from graph.retry import is_transient, model_retry_policy
 from graph.storage import open_storage
 from graph.tools import ToolSpec
 from tests.fakes.openai_server import Reply
+from tests.support.fixtures import database_fixture
 
 CALLS = [{"name": name, "args": {"sku": sku}, "id": f"call_{name}"}
          for name, sku in (("stock", "A1"), ("price", "B2"), ("shipping", "C3"))]
@@ -64,11 +65,7 @@ def tool_specs() -> list[ToolSpec]:
     return [spec("stock"), spec("price"), spec("shipping")]
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'graph.db'}"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import pytest
-
 from bot import cli
 from bot.operators.forget import forget_thread, forget_user
 from graph.agent import build_graph, human_message
@@ -15,16 +13,13 @@ from graph.shop import Shop
 from graph.storage import open_storage
 from graph.summary import SummaryConfig, make_summarizer
 from tests.long.helpers import run_sql, tables_containing, thread
+from tests.support.fixtures import database_fixture
 
 CANARY = "CANARY-7f3a9c2e"
 USER, OTHER = "U0CANARY1", "U0OTHER22"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'supportbot.db'}"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 async def plant(storage, model, thread_id: str, user: str, secret: str) -> None:

@@ -9,7 +9,8 @@ from langgraph.types import Command
 
 from bot.operators.retention import RetentionConfig, prune_once, run_retention_forever
 from graph.agent import build_graph, human_message
-from graph.retention import checkpoint_time, prune_thread
+from graph.checkpoint_ids import checkpoint_time
+from graph.retention import prune_thread
 from graph.shop import Shop
 from tests.long.helpers import run_sql, thread
 

@@ -14,16 +14,13 @@ from bot.threads import parse_thread_id
 from graph.agent import human_message
 from graph.demo_model import DemoChatModel
 from graph.storage import open_storage
+from tests.support.fixtures import database_fixture
 
 THREAD = "slack:T1:C1:100.000001"
 OPERATOR = "UOPS"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/bot.db"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 def settings_for(database_url: str, fake_slack=None, fake_openai=None, **overrides):

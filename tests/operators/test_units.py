@@ -9,7 +9,8 @@ import pytest
 from langgraph.checkpoint.base.id import uuid6
 
 from bot.listeners.commands.request import SupportRequest, split_thread_arg
-from bot.operators.clock import BadTime, checkpoint_floor, checkpoint_time, parse_since
+from bot.operators.clock import BadTime, parse_since
+from graph.checkpoint_ids import checkpoint_floor, checkpoint_time
 from bot.operators.output import table
 from bot.operators.readonly import is_read
 from bot.operators.threads import status_of

@@ -11,16 +11,14 @@ from aiohttp import web
 from bot.config import load_settings
 from bot.slack.web import build_web_app
 from bot.wiring import Service
+from tests.support.fixtures import database_fixture
 from tests.support.postgres import free_port
+from tests.support.queries import add_test_queries
 
 SECRET = "test-signing-secret"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/bot.db"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 class RunningBot:
@@ -32,14 +30,18 @@ class RunningBot:
         return f"{self.url}/slack/events"
 
     async def idle(self, timeout: float = 15) -> None:
-        """Wait until the inbox has nothing open (every delivery handled)."""
+        """Wait until the bot has nothing left to do: no open inbox item and no run in
+        progress. A negative assertion ("nothing else was posted") holds from then on,
+        since a signed request returns only after its listener finished."""
         deadline = asyncio.get_running_loop().time() + timeout
+        pool = self.service.pool
         while asyncio.get_running_loop().time() < deadline:
             depth, _ = await self.service.inbox.depth()
-            if depth == 0:
+            runs = pool.active_runs if pool is not None else 0
+            if depth == 0 and runs == 0:
                 return
             await asyncio.sleep(0.05)
-        raise AssertionError(f"inbox still has {depth} open items after {timeout}s")
+        raise AssertionError(f"inbox still has {depth} open items and {runs} runs after {timeout}s")
 
 
 @asynccontextmanager
@@ -50,6 +52,7 @@ async def running_bot(database_url, fake_slack, fake_openai=None, workers=4, **o
         openai_base_url=fake_openai.base_url if fake_openai else None, supportbot_model="gpt-test",
         supportbot_lease_seconds=overrides.pop("lease", 10), supportbot_drain_seconds=5, **overrides)
     async with Service(settings, workers=workers) as service:
+        add_test_queries(service.agent.storage.db)
         runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
         await runner.setup()
         port = free_port()

@@ -185,9 +185,13 @@ def fresh_database(server_url: str | None = None, template: str | None = None) -
     return url
 
 
+def database_name(url: str) -> str:
+    return urllib.parse.urlsplit(url).path.lstrip("/")
+
+
 def drop_database(url: str) -> None:
     """DROP the database, ending any sessions still on it (pools, bot subprocesses)."""
-    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    name = database_name(url)
     server_url = _server_of.pop(url, None) or _with_database(url, "postgres")
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,14 @@
+-- Queries only tests run: they look at rows the code under test wrote.
+
+-- name: shop_refund_for_order
+SELECT refund_id, order_id, amount_cents, reason FROM shop_refunds WHERE order_id = :order_id
+
+-- name: shop_count_refunds
+SELECT count(*) AS n FROM shop_refunds WHERE order_id = :order_id
+
+-- name: lease_check
+SELECT 1 AS ok FROM thread_leases WHERE thread_id = :thread_id AND fence = :fence AND expires_at >= :now
+
+-- name: outbox_for_thread
+SELECT outbox_key, kind, status, slack_ts, attempts, created_at, posted_at
+FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
