@@ -1,13 +1,17 @@
-"""Everything the bot says in its own words. Exception text never reaches Slack."""
+"""Everything the bot says in its own words, in Slack and on the terminal.
 
-THINKING = "is thinking…"
+Exception text never reaches Slack: a failure the user can fix gets one of these
+sentences, any other gets a general one and the details go to the log.
+"""
+
+# -- answering --
 RUN_FAILED = "Sorry, something went wrong on my side while answering. I'll pick this up again shortly; nothing you wrote is lost."
 RUN_FAILED_FINAL = "Sorry, I couldn't answer that because of a problem on my side. Send another message to try again; nothing you wrote is lost."
 TOO_LONG = "Your message is {length:,} characters long; I can read up to {limit:,}. Please shorten it or split it into parts."
 EMPTY_ANSWER = "I don't have an answer to that. Could you rephrase it?"
 WAITING_FOR_APPROVAL = "I'm waiting for someone to approve *{tool}* before I can go on. I'll answer your new message once that's decided."
 
-# -- approvals (issue 5) --
+# -- approvals: what the requester and the clickers are told --
 APPROVAL_NEEDED = "I'm waiting for approval before I do this, and will go on in the conversation once someone approves or rejects it."
 APPROVAL_ASKED = "I've asked for approval to *{action}* ({card}). I'll go on here once someone decides."
 APPROVAL_NOT_APPROVER = "Only approvers can decide this request. Ask one of {approvers} to look at it."
@@ -72,3 +76,63 @@ SETTING_HELP = {
     "supportbot_retention_vacuum": "true = VACUUM the checkpoint tables after a pass that deleted rows.",
     "supportbot_checkpoint_warn_bytes": "Log a warning when one checkpoint is larger than this.",
 }
+
+# -- approvals: the card --
+# What a known tool does, in plain words; other tools read CARD_ACTION_OTHER.
+CARD_ACTIONS = {
+    "refund_order": "Refund order {order_id}",
+    "cancel_order": "Cancel order {order_id}",
+}
+CARD_ACTION_OTHER = "Run {tool}"
+CARD_ACTION_AMOUNT = "{action} ({amount})"
+CARD_NOBODY = "someone"
+CARD_CONVERSATION = "<{link}|the conversation> in {place}"
+CARD_NONE = "(none)"
+CARD_APPROVED = "Approved by {who}{when}"
+CARD_APPROVED_EDITED = "Approved with changes by {who}{when}"
+CARD_REJECTED = "Rejected by {who}{when}"
+CARD_EXPIRED = "Expired{when}: nobody decided in time"
+CARD_WITHDRAWN = "Withdrawn{when}"
+CARD_AT = " at {time}"
+CARD_PENDING_TEXT = "Approval needed: {action}, asked by {who}"
+CARD_DECIDED_TEXT = "{outcome}: {action}"
+CARD_PENDING_HEAD = ":raised_hand: *Approval needed:* {action}\n" + APPROVAL_NEEDED
+CARD_DECIDED_HEAD = "{icon} *{outcome}*\n{action}"
+CARD_ASKED_BY = "*Asked by*\n{who}"
+CARD_WHERE = "*Where*\n{where}"
+CARD_REASON = "*Reason given*\n{reason}"
+CARD_TOOL = "*Tool*\n`{tool}`"
+CARD_ARGUMENTS = "Arguments: {args}"
+CARD_CHANGED_TO = "Changed to: {args}"
+CARD_NOTE = "Note: {note}"
+CARD_EXPIRES = "Expires {time} if nobody decides."
+CARD_APPROVE = "Approve"
+CARD_REJECT = "Reject"
+CARD_EDIT = "Edit…"
+
+# -- approvals: the Edit… modal --
+EDIT_TITLE = "Edit and approve"
+EDIT_INTRO = "*{action}*: change what the tool is given, then *Approve* runs it with your values."
+EDIT_NOTE_LABEL = "Note (optional)"
+EDIT_SUBMIT = "Approve"
+EDIT_CLOSE = "Cancel"
+
+# -- operators: /support and its cards --
+REWOUND = ("Rewound by {by} to checkpoint `{checkpoint}`. I'll continue this conversation from there; "
+           "what came after it is set aside.")
+CARD_VOIDED = "Void: this conversation was rewound by {by} before a decision, so *{tool}* will not run from this request."
+NOT_AN_OPERATOR = "Sorry, only the bot's operators can use `/support {command}`."
+NOT_YOUR_THREAD = "You can only erase a conversation you started. An operator can erase any conversation."
+USAGE = ("Usage: `/support history [thread-id]`, `/support rewind <checkpoint-id> [thread-id]`, "
+         "`/support forget [thread-id]`. Inside a thread, the thread is the one you're in.")
+NO_THREAD = "Use this inside the conversation's thread, or name it: `/support {command} slack:T…:C…:ts`."
+UNKNOWN_THREAD = "I have no conversation {thread_id}."
+UNKNOWN_CHECKPOINT = "Thread {thread_id} has no checkpoint `{checkpoint}`. `/support history` lists them."
+ALREADY_THERE = "thread {thread_id} is already at checkpoint {checkpoint}"
+BUSY = "I'm in the middle of answering in that thread; try again in a moment."
+FAILED = "Sorry, that didn't work because of a problem on my side; it's been logged."
+FORGOTTEN = "Done: I've erased conversation {thread_id}."
+REWIND_DONE = "Rewound {thread_id} to `{checkpoint}` (new head `{head}`).{voided}"
+REWIND_VOIDED = " Voided approval #{approval_id} ({tool})."
+HISTORY_HEAD = "History of {thread_id}, newest first ({shown} of {total} checkpoints; x = set aside by a rewind):"
+

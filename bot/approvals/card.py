@@ -19,22 +19,17 @@ REJECT_ACTION = "approval_reject"
 EDIT_ACTION = "approval_edit"
 ACTIONS_BLOCK = "approval_actions"
 
-# What a known tool does, in plain words; other tools read "Run <tool>".
-ACTION_WORDS = {
-    "refund_order": "Refund order {order_id}",
-    "cancel_order": "Cancel order {order_id}",
-}
 MAX_VALUE = 300  # characters of one argument shown on a card
 
 
 def describe_action(tool: str, args: dict, amount: str | None = None) -> str:
     """"Refund order 1001 ($129.00)": what approving will do, without the jargon."""
-    words = ACTION_WORDS.get(tool)
+    words = say.CARD_ACTIONS.get(tool)
     try:
-        text = words.format(**args) if words else f"Run {tool}"
+        text = words.format(**args) if words else say.CARD_ACTION_OTHER.format(tool=tool)
     except (KeyError, IndexError, ValueError):
-        text = f"Run {tool}"
-    return f"{text} ({amount})" if amount else text
+        text = say.CARD_ACTION_OTHER.format(tool=tool)
+    return say.CARD_ACTION_AMOUNT.format(action=text, amount=amount) if amount else text
 
 
 def lowered(action: str) -> str:
@@ -49,7 +44,7 @@ def format_args(args: dict) -> str:
         if len(shown) > MAX_VALUE:
             shown = shown[: MAX_VALUE - 1] + "…"
         parts.append(f"`{key}`: {_escape(shown)}")
-    return " · ".join(parts) or "(none)"
+    return " · ".join(parts) or say.CARD_NONE
 
 
 def slack_time(epoch: float) -> str:
@@ -63,13 +58,13 @@ def _escape(text: str) -> str:
 
 
 def _who(user: str | None) -> str:
-    return f"<@{user}>" if user and user not in ("unknown", "anonymous") else "someone"
+    return f"<@{user}>" if user and user not in ("unknown", "anonymous") else say.CARD_NOBODY
 
 
 def _where(approval: Approval) -> str:
     place = parse_thread_id(approval.thread_id)
     label = f"<#{place.channel_id}>" if place else approval.thread_id
-    return f"<{approval.thread_link}|the conversation> in {label}" if approval.thread_link else label
+    return say.CARD_CONVERSATION.format(link=approval.thread_link, place=label) if approval.thread_link else label
 
 
 def _action(approval: Approval) -> str:
@@ -78,59 +73,59 @@ def _action(approval: Approval) -> str:
 
 def outcome_line(approval: Approval) -> str:
     """"Approved by <@U2> at …" for a decided card; "" while pending."""
-    when = f" at {slack_time(approval.decided_at)}" if approval.decided_at else ""
+    when = say.CARD_AT.format(time=slack_time(approval.decided_at)) if approval.decided_at else ""
     if approval.status == APPROVED:
-        edited = " with changes" if approval.edited_args else ""
-        return f"Approved{edited} by {_who(approval.decided_by)}{when}"
+        words = say.CARD_APPROVED_EDITED if approval.edited_args else say.CARD_APPROVED
+        return words.format(who=_who(approval.decided_by), when=when)
     if approval.status == REJECTED:
-        return f"Rejected by {_who(approval.decided_by)}{when}"
+        return say.CARD_REJECTED.format(who=_who(approval.decided_by), when=when)
     if approval.status == EXPIRED:
-        return f"Expired{when}: nobody decided in time"
+        return say.CARD_EXPIRED.format(when=when)
     if approval.status == VOID:
-        return f"Withdrawn{when}"
+        return say.CARD_WITHDRAWN.format(when=when)
     return ""
 
 
 def card_text(approval: Approval) -> str:
     """The notification / fallback text of the card."""
     if approval.status == PENDING:
-        return f"Approval needed: {_action(approval)}, asked by {_who(approval.requester)}"
-    return f"{outcome_line(approval)}: {_action(approval)}"
+        return say.CARD_PENDING_TEXT.format(action=_action(approval), who=_who(approval.requester))
+    return say.CARD_DECIDED_TEXT.format(outcome=outcome_line(approval), action=_action(approval))
 
 
 def build_approval_card(approval: Approval) -> list[dict]:
     """Blocks of the card for ``approval`` in its current state."""
     action = _escape(_action(approval))
     if approval.status == PENDING:
-        head = f":raised_hand: *Approval needed:* {action}\n{say.APPROVAL_NEEDED}"
+        head = say.CARD_PENDING_HEAD.format(action=action)
     else:
         icon = {APPROVED: ":white_check_mark:", REJECTED: ":no_entry:", EXPIRED: ":hourglass:"}.get(
             approval.status, ":heavy_minus_sign:")
-        head = f"{icon} *{outcome_line(approval)}*\n{action}"
+        head = say.CARD_DECIDED_HEAD.format(icon=icon, outcome=outcome_line(approval), action=action)
     fields = [
-        {"type": "mrkdwn", "text": f"*Asked by*\n{_who(approval.requester)}"},
-        {"type": "mrkdwn", "text": f"*Where*\n{_where(approval)}"},
-        {"type": "mrkdwn", "text": f"*Reason given*\n{_escape(approval.reason or '(none)')[:1500]}"},
-        {"type": "mrkdwn", "text": f"*Tool*\n`{approval.tool}`"},
+        {"type": "mrkdwn", "text": say.CARD_ASKED_BY.format(who=_who(approval.requester))},
+        {"type": "mrkdwn", "text": say.CARD_WHERE.format(where=_where(approval))},
+        {"type": "mrkdwn", "text": say.CARD_REASON.format(reason=_escape(approval.reason or say.CARD_NONE)[:1500])},
+        {"type": "mrkdwn", "text": say.CARD_TOOL.format(tool=approval.tool)},
     ]
     blocks: list[dict] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": head[:2900]}},
         {"type": "section", "fields": fields},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Arguments: " + format_args(approval.args)[:2900]}]},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": say.CARD_ARGUMENTS.format(args=format_args(approval.args)[:2900])}]},
     ]
     if approval.edited_args:
         blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": "Changed to: " + format_args(approval.final_args)[:2900]}]})
+            {"type": "mrkdwn", "text": say.CARD_CHANGED_TO.format(args=format_args(approval.final_args)[:2900])}]})
     if approval.note and approval.status != PENDING:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Note: " + _escape(approval.note)[:2900]}]})
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say.CARD_NOTE.format(note=_escape(approval.note)[:2900])}]})
     if approval.status == PENDING:
         if approval.expires_at:
             blocks.append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": f"Expires {slack_time(approval.expires_at)} if nobody decides."}]})
+                {"type": "mrkdwn", "text": say.CARD_EXPIRES.format(time=slack_time(approval.expires_at))}]})
         blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": [
-            _button("Approve", APPROVE_ACTION, approval.interrupt_id, "primary"),
-            _button("Reject", REJECT_ACTION, approval.interrupt_id, "danger"),
-            _button("Edit…", EDIT_ACTION, approval.interrupt_id),
+            _button(say.CARD_APPROVE, APPROVE_ACTION, approval.interrupt_id, "primary"),
+            _button(say.CARD_REJECT, REJECT_ACTION, approval.interrupt_id, "danger"),
+            _button(say.CARD_EDIT, EDIT_ACTION, approval.interrupt_id),
         ]})
     return blocks
 

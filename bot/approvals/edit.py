@@ -32,9 +32,8 @@ def _shown(value) -> str:
 
 
 def build_edit_modal(approval: Approval) -> dict:
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": (
-        f"*{describe_action(approval.tool, approval.final_args)}*: change what the tool is given, "
-        "then *Approve* runs it with your values.")}}]
+    intro = say.EDIT_INTRO.format(action=describe_action(approval.tool, approval.final_args))
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
     for name, value in approval.final_args.items():
         shown = _shown(value)
         blocks.append({
@@ -45,14 +44,14 @@ def build_edit_modal(approval: Approval) -> dict:
         })
     blocks.append({
         "type": "input", "block_id": NOTE_BLOCK, "optional": True,
-        "label": {"type": "plain_text", "text": "Note (optional)"},
+        "label": {"type": "plain_text", "text": say.EDIT_NOTE_LABEL},
         "element": {"type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True},
     })
     return {
         "type": "modal", "callback_id": EDIT_VIEW, "private_metadata": approval.interrupt_id,
-        "title": {"type": "plain_text", "text": "Edit and approve"},
-        "submit": {"type": "plain_text", "text": "Approve"},
-        "close": {"type": "plain_text", "text": "Cancel"},
+        "title": {"type": "plain_text", "text": say.EDIT_TITLE},
+        "submit": {"type": "plain_text", "text": say.EDIT_SUBMIT},
+        "close": {"type": "plain_text", "text": say.EDIT_CLOSE},
         "blocks": blocks,
     }
 

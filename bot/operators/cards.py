@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.operators import messages as say
+from bot import messages as say
 
 
 def build_voided_card(tool: str, args: str | dict, by: str) -> dict:

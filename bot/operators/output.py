@@ -7,14 +7,16 @@ import sys
 from typing import Iterable, Sequence
 
 
-def table(rows: Sequence[dict], columns: Sequence[tuple[str, str]], *, empty: str = "(nothing)") -> str:
-    """Left-aligned columns; ``columns`` are (key, header). The last column is not padded."""
+def table(rows: Sequence[dict], columns: Sequence[tuple[str, str]], *, empty: str = "(nothing)",
+          rule: bool = True) -> str:
+    """Left-aligned columns; ``columns`` are (key, header). The last column is not padded.
+    ``rule``: a line of dashes under the headers."""
     if not rows:
         return empty
     cells = [[_cell(row.get(key)) for key, _ in columns] for row in rows]
     headers = [header for _, header in columns]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    lines = [_line(headers, widths), _line(["-" * w for w in widths], widths)]
+    lines = [_line(headers, widths)] + ([_line(["-" * w for w in widths], widths)] if rule else [])
     lines += [_line(r, widths) for r in cells]
     return "\n".join(lines)
 

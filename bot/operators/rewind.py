@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from langgraph.checkpoint.base import copy_checkpoint
 from langgraph.checkpoint.base.id import uuid6
 
-from bot.operators import messages as say
+from bot import messages as say
 from bot.operators.cards import build_voided_card
 from bot.operators.lease import operator_owner, thread_lease
 from bot.operators.timeline import NotFound, checkpoint_id_of, snapshot_at, thread_config
@@ -64,7 +64,7 @@ async def rewind(graph, db, thread_id: str, to: str, by: str, *, slack=None, wai
         head = await snapshot_at(graph, thread_id)  # read under the lease: no worker moves it now
         old_head = checkpoint_id_of(head)
         if old_head == to:
-            raise AlreadyThere(f"thread {thread_id} is already at checkpoint {to}")
+            raise AlreadyThere(say.ALREADY_THERE.format(thread_id=thread_id, checkpoint=to))
         new_head = await fork(graph.checkpointer, thread_id, to, {
             "rewound_by": by, "rewound_to": to, "rewound_from": old_head})
         now = time.time()

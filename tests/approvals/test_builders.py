@@ -22,7 +22,8 @@ from bot.approvals.card import (
 from bot.approvals.edit import ARG_BLOCK, NOTE_BLOCK, build_edit_modal, changed, check_args, read_edit
 from bot.approvals.links import built_link
 from bot.approvals.model import Approval, humanize_seconds
-from bot.cli.approvals import age, table
+from bot.cli.approvals import age
+from bot.operators.output import table
 from bot.threads import SlackPlace
 
 
@@ -121,4 +122,4 @@ def test_durations_read_naturally():
         "1 second", "45 seconds", "1 minute", "1.5 hours", "1 day", "2 days"]
     now = time.time()
     assert [age(now - s, now) for s in (5, 120, 7200, 200000)] == ["5s", "2m", "2h", "2d"]
-    assert table([("A", "BB"), ("ccc", "d")]) == "A    BB\nccc  d\n"
+    assert table([{"a": "ccc", "b": "d"}], [("a", "A"), ("b", "BB")], rule=False) + "\n" == "A    BB\nccc  d\n"

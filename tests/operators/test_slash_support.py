@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.operators import messages as say_text
+from bot import messages as say_text
 from tests.operators.conftest import OPERATOR, THREAD
 from tests.slack.conftest import SECRET, running_bot
 from tests.support.slack_requests import apost_event, apost_form, app_mention_event, event_callback, message_event

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.listeners.commands.request import SupportRequest, split_thread_arg
-from bot.operators import messages as say
+from bot import messages as say
 from bot.operators.access import is_operator
 from bot.operators.output import table
 from bot.operators.timeline import NotFound, history

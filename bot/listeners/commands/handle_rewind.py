@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.listeners.commands.request import SupportRequest, split_thread_arg
-from bot.operators import messages as say
+from bot import messages as say
 from bot.operators.access import is_operator
 from bot.operators.lease import ThreadBusy
 from bot.operators.rewind import AlreadyThere, rewind
@@ -26,12 +26,12 @@ async def handle_rewind(deps, request: SupportRequest) -> str:
     try:
         result = await rewind(deps.agent.graph, storage.db, thread_id, checkpoint, request.user,
                               slack=deps.outbox, wait=WAIT_SECONDS)
-    except AlreadyThere as exc:
-        return str(exc)
+    except AlreadyThere:
+        return say.ALREADY_THERE.format(thread_id=thread_id, checkpoint=checkpoint)
     except NotFound:
         return say.UNKNOWN_CHECKPOINT.format(thread_id=thread_id, checkpoint=checkpoint)
     except ThreadBusy:
         return say.BUSY
     deps.wake()  # messages held behind a voided pause are pending again
-    voided = "".join(f" Voided approval #{a['approval_id']} ({a['tool']})." for a in result.voided)
+    voided = "".join(say.REWIND_VOIDED.format(approval_id=a["approval_id"], tool=a["tool"]) for a in result.voided)
     return say.REWIND_DONE.format(thread_id=thread_id, checkpoint=checkpoint, head=result.new_head, voided=voided)

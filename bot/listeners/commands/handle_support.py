@@ -10,7 +10,7 @@ from bot.listeners.commands.handle_forget import handle_forget
 from bot.listeners.commands.handle_history import handle_history
 from bot.listeners.commands.handle_rewind import handle_rewind
 from bot.listeners.commands.request import SupportRequest
-from bot.operators import messages as say
+from bot import messages as say
 
 log = logging.getLogger(__name__)
 
