@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import time
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
@@ -39,7 +38,3 @@ def setup_logging(level: str = "INFO", stream=None) -> None:
     for noisy in ("httpx", "httpx2", "httpcore", "httpcore2", "openai", "aiosqlite", "psycopg.pool",
                   "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
-
-
-def now() -> float:
-    return time.time()

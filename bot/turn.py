@@ -153,7 +153,7 @@ class TurnRunner:
         answer = last_answer(state.values.get("messages", []))
         if stream.message_id is not None:
             final = answer if answer is not None and answer.id == stream.message_id else None
-            await stream.finish(_text(final) if final is not None else None)
+            await stream.finish(final.text if final is not None else None)
         return await self._post_answer(out, answer) if answer is not None else []
 
     async def _drive(self, payload, config, context, stream: AnswerStream):
@@ -176,7 +176,7 @@ class TurnRunner:
         return Outcome(values, tuple(interrupts.values()))
 
     async def _post_answer(self, out: ThreadOut, answer: AIMessage) -> list[str]:
-        chunks = split_markdown(_text(answer)) or [say.EMPTY_ANSWER]
+        chunks = split_markdown(answer.text) or [say.EMPTY_ANSWER]
         return [await out.post(answer_key(out.place.thread_id, answer.id, n), chunk)
                 for n, chunk in enumerate(chunks)]
 
@@ -194,9 +194,3 @@ def _metadata(place: SlackPlace, item: Item | None) -> dict:
 def _safe_name(user: str | None) -> str | None:
     # OpenAI accepts names matching ^[a-zA-Z0-9_-]+$; Slack user ids do.
     return user if user and user.replace("_", "").replace("-", "").isalnum() else None
-
-
-def _text(message: AIMessage) -> str:
-    content = message.content
-    return content if isinstance(content, str) else "".join(
-        p.get("text", "") for p in content if isinstance(p, dict))

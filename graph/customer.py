@@ -18,13 +18,6 @@ _ORDER = re.compile(r"(?:order\s*(?:number|no\.?|#)?\s*#?|#)\s*(\d{3,6})\b", re.
 FIELDS = ("customer_name", "customer_email", "current_order")
 
 
-def _text(message) -> str:
-    content = message.content
-    return content if isinstance(content, str) else " ".join(
-        p.get("text", "") for p in content if isinstance(p, dict)
-    )
-
-
 def learn(messages: Iterable) -> dict:
     """Facts stated in the human messages of the current turn (since the last answer)."""
     turn: list[str] = []
@@ -32,7 +25,7 @@ def learn(messages: Iterable) -> dict:
         if isinstance(message, AIMessage) and not message.tool_calls:
             break
         if isinstance(message, HumanMessage):
-            turn.append(_text(message))
+            turn.append(message.text)
     found: dict = {}
     for text in reversed(turn):
         if m := _NAME.search(text):

@@ -27,13 +27,6 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 _ORDER_KNOWN = re.compile(r"\bcurrent order:\s*(\d+)", re.I)
 
 
-def _text(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-
-
 class DemoChatModel(BaseChatModel):
     tool_names: tuple[str, ...] = ()
 
@@ -56,7 +49,7 @@ class DemoChatModel(BaseChatModel):
         human = next((m for m in reversed(messages) if isinstance(m, HumanMessage)), None)
         if human is None:
             return AIMessage(content="Hello! How can I help you with your order today?")
-        text = _text(human)
+        text = human.text
         lowered = text.lower()
         order = self._order_in(text) or self._known(messages, _ORDER_KNOWN)
 
@@ -107,7 +100,7 @@ class DemoChatModel(BaseChatModel):
         for message in reversed(messages):
             if not isinstance(message, ToolMessage):
                 break
-            results.append(_text(message))
+            results.append(message.text)
         results.reverse()
         body = "\n".join(results)
         if all(r.startswith("Error:") for r in results):
@@ -125,7 +118,7 @@ class DemoChatModel(BaseChatModel):
     def _known(messages: list[BaseMessage], pattern: re.Pattern) -> str | None:
         for message in messages:
             if isinstance(message, SystemMessage):
-                match = pattern.search(_text(message))
+                match = pattern.search(message.text)
                 if match:
                     return match.group(1).strip()
         return None
@@ -133,7 +126,7 @@ class DemoChatModel(BaseChatModel):
     def _name_from(self, messages: list[BaseMessage]) -> str | None:
         for message in reversed(messages[:-1]):
             if isinstance(message, HumanMessage):
-                said = _NAME_SAID.search(_text(message))
+                said = _NAME_SAID.search(message.text)
                 if said:
                     return said.group(1).strip()
         return self._known(messages, _NAME_KNOWN)

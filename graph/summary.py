@@ -87,16 +87,9 @@ class SummaryConfig:
 
 # -- token counting -----------------------------------------------------------
 
-def _text(message: BaseMessage) -> str:
-    content = message.content
-    if isinstance(content, str):
-        return content
-    return " ".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-
-
 def estimate_tokens(message: BaseMessage) -> int:
     """``ceil(chars / 4) + 4``: content, tool-call names and arguments, and the name."""
-    chars = len(_text(message))
+    chars = len(message.text)
     for call in getattr(message, "tool_calls", None) or []:
         chars += len(call.get("name") or "") + len(json.dumps(call.get("args") or {}, default=str))
     chars += len(getattr(message, "name", None) or "")
@@ -144,7 +137,7 @@ class TokenCounter:
         log.info("summary token counting", extra={"method": self.method})
 
     def count(self, message: BaseMessage) -> int:
-        key = (message.id, type(message).__name__, len(_text(message)), len(getattr(message, "tool_calls", None) or ()))
+        key = (message.id, type(message).__name__, len(message.text), len(getattr(message, "tool_calls", None) or ()))
         cached = self._cache.get(key) if message.id else None
         if cached is not None:
             return cached
@@ -244,7 +237,7 @@ def extractive_summary(previous: str, folded: Sequence[BaseMessage], max_chars: 
     calls: dict[str, dict] = {}
     for m in folded:
         if isinstance(m, HumanMessage):
-            text = _text(m)
+            text = m.text
             learnt = customer.learn([m])
             if learnt.get("customer_name"):
                 facts["Customer name"] = learnt["customer_name"]
@@ -270,7 +263,7 @@ def extractive_summary(previous: str, folded: Sequence[BaseMessage], max_chars: 
                 orders.append(order)
                 facts["Current order"] = order
             shown = ", ".join(f"{k}={v}" for k, v in args.items() if k not in ("reason", "body"))
-            events.append(f"- {m.name or call.get('name') or 'tool'}({shown}): " + _one_line(_text(m), 160))
+            events.append(f"- {m.name or call.get('name') or 'tool'}({shown}): " + _one_line(m.text, 160))
     if orders:
         facts["Orders discussed"] = ", ".join(orders[-10:])
     head = [_HEADER] + [f"{k}: {facts[k]}" for k in _FACT_KEYS if facts.get(k)]
@@ -302,14 +295,14 @@ def transcript(messages: Sequence[BaseMessage], limit: int = 1200) -> str:
     lines = []
     for m in messages:
         if isinstance(m, HumanMessage):
-            lines.append("Customer: " + _one_line(_text(m), limit))
+            lines.append("Customer: " + _one_line(m.text, limit))
         elif isinstance(m, AIMessage):
-            if _text(m).strip():
-                lines.append("Agent: " + _one_line(_text(m), limit))
+            if m.text.strip():
+                lines.append("Agent: " + _one_line(m.text, limit))
             for call in m.tool_calls or []:
                 lines.append(f"Agent called {call.get('name')}({json.dumps(call.get('args') or {}, default=str)})")
         elif isinstance(m, ToolMessage):
-            lines.append(f"Result of {m.name or 'tool'}: " + _one_line(_text(m), limit))
+            lines.append(f"Result of {m.name or 'tool'}: " + _one_line(m.text, limit))
     return "\n".join(lines)
 
 
@@ -318,7 +311,7 @@ async def llm_summary(model: BaseChatModel, previous: str, folded: Sequence[Base
     request = (f"Summary so far:\n{previous or '(none)'}\n\n"
                f"New messages to merge into it:\n{transcript(folded)}")
     reply = await model.ainvoke([SystemMessage(prompt), HumanMessage(request)])
-    text = _text(reply).strip()
+    text = reply.text.strip()
     if not text:
         raise ValueError("the model returned an empty summary")
     return text if len(text) <= max_chars else text[: max_chars - 1] + "…"

@@ -7,14 +7,6 @@ import json
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 
 
-def text_of(content) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
-    return str(content or "")
-
-
 def calls_of(message: AIMessage) -> str:
     return "; ".join(f"{c['name']}({format_args(c.get('args') or {})})" for c in message.tool_calls)
 
@@ -39,7 +31,7 @@ def describe(message: BaseMessage | None) -> str:
     """``user: text``, ``assistant: text``, ``assistant → tool(args)``, ``tool lookup_order: result``."""
     if message is None:
         return ""
-    text = " ".join(text_of(message.content).split())
+    text = " ".join(message.text.split())
     if isinstance(message, AIMessage) and message.tool_calls:
         calls = f"→ {calls_of(message)}"
         return f"assistant: {text} {calls}" if text else f"assistant {calls}"
@@ -50,7 +42,7 @@ def describe(message: BaseMessage | None) -> str:
 
 
 def message_json(message: BaseMessage) -> dict:
-    data = {"role": role_of(message), "id": message.id, "content": text_of(message.content)}
+    data = {"role": role_of(message), "id": message.id, "content": message.text}
     if getattr(message, "name", None):
         data["name"] = message.name
     if isinstance(message, AIMessage) and message.tool_calls:
