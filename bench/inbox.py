@@ -1,4 +1,4 @@
-"""The durable inbox against the naive design (issues 3, 4): ack latency, 50 threads
+"""The durable inbox against the naive design: ack latency, 50 threads
 answered by one process, and recovery after SIGKILL.
 
 Every server is a real process: `supportbot serve`, or the naive design built here

@@ -110,7 +110,7 @@ class Settings(BaseSettings):
                 "(or set SLACK_APP_TOKEN for Socket Mode)"
             )
 
-    # -- long conversations (issue 6): summarisation, retention, checkpoint size --
+    # -- long conversations: summarisation, retention, checkpoint size --
     supportbot_summary_budget_tokens: int = Field(3000, ge=100, description="fold older turns above this")
     supportbot_summary_max_messages: int = Field(40, ge=4, description="... or above this many messages")
     supportbot_summary_keep_tokens: int | None = Field(None, ge=50, description="after a fold; default budget/2")

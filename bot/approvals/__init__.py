@@ -1,4 +1,4 @@
-"""Human-in-the-loop approvals (issue 5): risky tool calls pause, a card in Slack decides.
+"""Human-in-the-loop approvals: risky tool calls pause, a card in Slack decides.
 
 * ``pauses``     the worker's ``on_pause``: an approvals row and a card per interrupt
 * ``card``       pure Block Kit builders and the action ids (``edit`` for the modal)
