@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,10 @@ def test_no_exception_text_reaches_slack():
 def test_the_exception_text_check_sees_the_forms_it_forbids():
     code = "try:\n    pass\nexcept E as exc:\n    return str(exc)\ntry:\n    pass\nexcept E as e:\n    say(f'{e}')\n"
     assert _exception_texts(ast.parse(code)) == [4, 8]
+
+
+def test_every_path_the_architecture_map_names_exists():
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    named = set(re.findall(r"`((?:bot|graph|sql|tests|docs|bench)/[\w./-]*)`", text))
+    assert len(named) >= 20, "the map names few files: the pattern is out of date"
+    assert sorted(p for p in named if not (ROOT / p).exists()) == []
