@@ -6,6 +6,8 @@ import re
 import time
 from datetime import datetime, timezone
 
+from bot import messages as say
+
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$", re.I)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -25,7 +27,7 @@ def parse_since(text: str | None, now: float | None = None) -> float:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise BadTime(f"--since {text!r}: use a duration like 30m, 24h, 7d, or a date like 2025-01-31") from None
+        raise BadTime(say.OP_BAD_SINCE.format(text=text)) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.timestamp()

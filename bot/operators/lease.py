@@ -10,6 +10,7 @@ import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
+from bot import messages as say
 from bot.queue.inbox import Lease, current_lease
 from graph.db import Database
 
@@ -40,7 +41,7 @@ async def thread_lease(db: Database, thread_id: str, owner: str, *, wait: float 
         if time.monotonic() >= deadline:
             holder = await db.fetchone("operator_lease_holder", {"thread_id": thread_id})
             who = f" ({holder['owner']})" if holder else ""
-            raise ThreadBusy(f"thread {thread_id} is running right now{who}; try again when its turn is over")
+            raise ThreadBusy(say.OP_THREAD_BUSY.format(thread_id=thread_id, who=who))
         await asyncio.sleep(RETRY_EVERY)
     lease = Lease(thread_id, int(row["fence"]), owner, seconds)
     lease.extend()

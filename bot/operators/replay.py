@@ -17,6 +17,7 @@ from langchain_core.messages import HumanMessage
 from langgraph.checkpoint.base import copy_checkpoint
 from langgraph.checkpoint.memory import InMemorySaver
 
+from bot import messages as say
 from bot.operators.describe import describe
 from bot.operators.readonly import ReadOnlyDatabase
 from bot.operators.timeline import NotFound, checkpoint_id_of, parent_id_of, snapshots, thread_config
@@ -67,7 +68,7 @@ async def replay(graph, storage: Storage, make_graph, thread_id: str, from_id: s
     found = await snapshots(graph, thread_id)
     start = next((s for s in found if checkpoint_id_of(s) == from_id), None)
     if start is None:
-        raise NotFound(f"thread {thread_id!r} has no checkpoint {from_id!r}")
+        raise NotFound(say.OP_NO_SUCH_CHECKPOINT.format(thread_id=thread_id, checkpoint=from_id))
     head = checkpoint_id_of(found[0])
     known = {m.id for m in (start.values or {}).get("messages") or []}
     end = _descendant_end(found, from_id)

@@ -87,7 +87,7 @@ async def fork(saver, thread_id: str, checkpoint_id: str, extra: dict) -> str:
     """Write a copy of ``checkpoint_id`` as the thread's new head, with it as parent; returns the new id."""
     saved = await saver.aget_tuple(thread_config(thread_id, checkpoint_id))
     if saved is None:
-        raise NotFound(f"checkpoint {checkpoint_id!r} of thread {thread_id!r} not found")
+        raise NotFound(say.OP_CHECKPOINT_NOT_FOUND.format(checkpoint=checkpoint_id, thread_id=thread_id))
     step = int(saved.metadata.get("step", -1)) + 1
     copy = copy_checkpoint(saved.checkpoint)
     copy["id"] = str(uuid6(clock_seq=step))

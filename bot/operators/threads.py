@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 
+from bot import messages as say
 from bot.operators.clock import iso
 from graph.checkpoint_ids import checkpoint_time
 
@@ -39,7 +40,7 @@ class ThreadRow:
 
 def require_tables(storage) -> None:
     if storage.url.kind == "memory":
-        raise NeedsDatabase("this command reads the database's tables: set DATABASE_URL to sqlite:/// or postgresql://")
+        raise NeedsDatabase(say.OP_NEEDS_DATABASE)
 
 
 def status_of(row: dict | None, now: float, interrupted: bool) -> str:

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 from langgraph.types import StateSnapshot
 
+from bot import messages as say
 from bot.operators.clock import iso_of
 from bot.operators.describe import describe
 
@@ -60,15 +61,16 @@ async def snapshots(graph, thread_id: str) -> list[StateSnapshot]:
     """Every checkpoint of the thread (all branches), newest first."""
     found = [s async for s in graph.aget_state_history(thread_config(thread_id))]
     if not found:
-        raise NotFound(f"thread {thread_id!r} has no checkpoints")
+        raise NotFound(say.OP_NO_CHECKPOINTS.format(thread_id=thread_id))
     return found
 
 
 async def snapshot_at(graph, thread_id: str, checkpoint_id: str | None = None) -> StateSnapshot:
     snapshot = await graph.aget_state(thread_config(thread_id, checkpoint_id))
     if not snapshot or checkpoint_id_of(snapshot) is None:
-        what = f"checkpoint {checkpoint_id!r} of " if checkpoint_id else ""
-        raise NotFound(f"{what}thread {thread_id!r} not found")
+        if checkpoint_id:
+            raise NotFound(say.OP_CHECKPOINT_NOT_FOUND.format(checkpoint=checkpoint_id, thread_id=thread_id))
+        raise NotFound(say.OP_THREAD_NOT_FOUND.format(thread_id=thread_id))
     return snapshot
 
 
