@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def test_graph_never_imports_slack():
                 assert not name.startswith(("slack_bolt", "slack_sdk", "bot")), f"{path}: imports {name}"
 
 
+@functools.cache  # reading the sources takes seconds; every dialect asks again
 def _used(*folders: str, traced: bool = True) -> set[str]:
     names = QueryNames(_sources(*folders))
     if traced:
