@@ -387,7 +387,7 @@ VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome,
 SELECT audit_id, at, actor, action, thread_id, approval_id, tool, args, outcome, detail
 FROM audit_log WHERE approval_id = :approval_id ORDER BY audit_id
 
--- ---------------------------------------------------------------- playground (issue 16)
+-- ---------------------------------------------------------------- playground
 -- name: playground_message_save
 INSERT INTO playground_messages (channel_id, ts, body, updated_at) VALUES (:channel_id, :ts, :body, :now)
 ON CONFLICT (channel_id, ts) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at

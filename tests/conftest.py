@@ -28,6 +28,7 @@ BY_FOLDER = {
     "graph": "integration",
     "long": "integration",
     "operators": "integration",
+    "playground": "scenario",
     "slack": "scenario",
 }
 BY_FILE = {
@@ -43,6 +44,7 @@ BY_FILE = {
     "operators/test_metadata.py": "scenario",
     "operators/test_rewind.py": "scenario",
     "operators/test_slash_support.py": "scenario",
+    "playground/test_blockkit.py": "unit",
     "slack/test_config.py": "integration",
 }
 

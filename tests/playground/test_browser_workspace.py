@@ -107,7 +107,7 @@ def test_home_tab_opens_for_the_approver(browser, playground):
     expect(page.locator("#title")).to_contain_text("Home")
     home = page.locator("#home")
     expect(home).to_be_visible()
-    # Until the app publishes a Home view (issue 12) the tab says so instead of staying blank.
+    # Until the app publishes a Home view the tab says so instead of staying blank.
     expect(home.locator(".view, .empty")).to_have_count(1)
     screenshot(page, "home")
 

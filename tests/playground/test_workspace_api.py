@@ -12,13 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import load_settings
 from bot.playground.runtime import running_playground
+from tests.support.fixtures import database_fixture
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/playground.db"
-    return request.getfixturevalue("pg_url")
+database_url = database_fixture("sqlite", "postgres")
 
 
 def settings_for(url: str):
