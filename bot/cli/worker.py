@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from bot import messages as say
 from bot.cli.serve import stop_event
 
 log = logging.getLogger(__name__)
@@ -24,6 +23,6 @@ async def run(args, settings) -> int:
         settings.require_slack()
     stop = stop_event()
     async with Service(settings, workers=args.workers, web=False) as service:
-        print(say.CLI_WORKER_RUNNING.format(workers=service.workers), flush=True)
+        print(f"supportbot worker running ({service.workers} workers)", flush=True)
         await stop.wait()
     return 0
