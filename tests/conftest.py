@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent
 BY_FOLDER = {
     ".": "integration",
     "approvals": "scenario",
+    "deploy": "integration",
     "durability": "scenario",
     "faults": "scenario",
     "graph": "integration",
