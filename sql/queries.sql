@@ -187,9 +187,6 @@ ON CONFLICT (outbox_key) DO UPDATE
     SET attempts = CASE WHEN outbox.status = 'pending' THEN outbox.attempts + 1 ELSE outbox.attempts END
 RETURNING outbox_id, status, slack_ts, attempts
 
--- name: outbox_attempt
-UPDATE outbox SET attempts = attempts + 1 WHERE outbox_key = :outbox_key
-
 -- name: outbox_posted
 UPDATE outbox SET status = 'posted', slack_ts = :slack_ts, posted_at = :now, error = NULL
 WHERE outbox_key = :outbox_key

@@ -29,6 +29,7 @@ BY_FOLDER = {
     "graph": "integration",
     "long": "integration",
     "operators": "integration",
+    "perf": "integration",
     "playground": "scenario",
     "slack": "scenario",
 }

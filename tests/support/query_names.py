@@ -69,6 +69,8 @@ class QueryNames:
             arg, where = call.args[0], f"{path}:{call.lineno}"
             if isinstance(arg, ast.Call):
                 continue  # conn.execute(db.q(name)): the inner call is read on its own
+            if isinstance(arg, ast.JoinedStr):
+                continue  # an f-string is SQL for a driver connection (LISTEN ...), never a name
             if _literal(arg) is not None:
                 self._add(where, _literal(arg))
             elif fn.name in PLUMBING:
