@@ -6,8 +6,10 @@ CARD_VOIDED = "Void: this conversation was rewound by {by} before a decision, so
 NOT_AN_OPERATOR = "Sorry, only the bot's operators can use `/support {command}`."
 NOT_YOUR_THREAD = "You can only erase a conversation you started. An operator can erase any conversation."
 USAGE = ("Usage: `/support history [thread-id]`, `/support rewind <checkpoint-id> [thread-id]`, "
-         "`/support forget [thread-id]`. Inside a thread, the thread is the one you're in.")
-NO_THREAD = "Use this inside the conversation's thread, or name it: `/support {command} slack:T…:C…:ts`."
+         "`/support forget [thread-id]`. In a DM it applies to the DM; inside a thread, use the message "
+         "shortcuts (Conversation history, Forget this conversation) instead.")
+NO_THREAD = ("Name the conversation: `/support {command} slack:T…:C…:ts`, or use the message shortcut "
+             "on a message of its thread.")
 UNKNOWN_THREAD = "I have no conversation {thread_id}."
 UNKNOWN_CHECKPOINT = "Thread {thread_id} has no checkpoint `{checkpoint}`. `/support history` lists them."
 BUSY = "I'm in the middle of answering in that thread; try again in a moment."

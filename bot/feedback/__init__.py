@@ -1,0 +1,1 @@
+"""Feedback on answers: the thumbs on every final answer, and the votes they record."""
