@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
-from bot.feedback.blocks import VOTES
+from bot.feedback import VOTES
 from bot.operators.threads import STATUSES
 
 NAME = "threads"

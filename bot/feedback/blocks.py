@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import ContextActionsBlock, FeedbackButtonObject, FeedbackButtonsElement
 
 from bot import messages as say
+from bot.feedback import VOTES
 
 FEEDBACK_ACTION = "answer_feedback"
 FEEDBACK_BLOCK = "answer_feedback"
-VOTES = ("positive", "negative")
+
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from bot.feedback.blocks import Vote
+if TYPE_CHECKING:  # blocks.py needs slack_sdk, which `supportbot --help` must not import
+    from bot.feedback.blocks import Vote
 
 RECORDED, CHANGED, UNCHANGED = "recorded", "changed", "unchanged"
 
