@@ -5,7 +5,7 @@ from bot.approvals.clicks import on_decision_click, on_edit_click
 from bot.feedback.blocks import FEEDBACK_ACTION
 from bot.home.view import HOME_APPROVE_ACTION, HOME_REJECT_ACTION
 from bot.listeners.actions.handle_feedback import handle_feedback
-from bot.listeners.actions.handle_home_decision import handle_home_decision, refresh_home
+from bot.listeners.actions.handle_home_decision import handle_home_decision
 
 
 def register(app, deps) -> None:
@@ -13,8 +13,5 @@ def register(app, deps) -> None:
     app.action(REJECT_ACTION)(partial(on_decision_click, deps.approvals, approve=False))
     app.action(EDIT_ACTION)(partial(on_edit_click, deps.approvals))
     app.action(FEEDBACK_ACTION)(partial(handle_feedback, deps))
-    # The clicker's Home is redrawn after the ack (a lazy listener).
-    app.action(HOME_APPROVE_ACTION)(ack=partial(handle_home_decision, deps, approve=True),
-                                    lazy=[partial(refresh_home, deps)])
-    app.action(HOME_REJECT_ACTION)(ack=partial(handle_home_decision, deps, approve=False),
-                                   lazy=[partial(refresh_home, deps)])
+    app.action(HOME_APPROVE_ACTION)(partial(handle_home_decision, deps, approve=True))
+    app.action(HOME_REJECT_ACTION)(partial(handle_home_decision, deps, approve=False))

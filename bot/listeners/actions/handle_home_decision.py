@@ -29,10 +29,5 @@ async def handle_home_decision(deps, ack, body: dict, *, approve: bool) -> None:
         await approvals.show(outcome.approval)  # the card in the thread says what happened
     else:  # decided already, or not theirs to decide: the redrawn Home shows where it stands
         log.info("home click decided nothing", extra={"user": user, "thread_id": approval.thread_id})
+    await publish_home(deps, user)
 
-
-async def refresh_home(deps, body: dict) -> None:
-    """After a Home click (lazily, off the click's 3 s budget): the clicker's Home shows what is left."""
-    user = (body.get("user") or {}).get("id")
-    if user:
-        await publish_home(deps, user)

@@ -8,13 +8,12 @@ from functools import partial
 
 from bot.listeners.shortcuts.handle_forget_shortcut import handle_forget_shortcut, handle_forget_submission
 from bot.listeners.shortcuts.handle_history_shortcut import handle_history_shortcut
-from bot.listeners.shortcuts.handle_rewind_click import ack_rewind_click, handle_rewind_click
+from bot.listeners.shortcuts.handle_rewind_click import handle_rewind_click
 from bot.operators.history_modal import FORGET_SHORTCUT, FORGET_VIEW, HISTORY_SHORTCUT, REWIND_ACTION
 
 
 def register(app, deps) -> None:
     app.shortcut(HISTORY_SHORTCUT)(partial(handle_history_shortcut, deps))
     app.shortcut(FORGET_SHORTCUT)(partial(handle_forget_shortcut, deps))
-    # A rewind may wait for the thread's lease (a run in progress): the work runs after the ack.
-    app.action(REWIND_ACTION)(ack=ack_rewind_click, lazy=[partial(handle_rewind_click, deps)])
+    app.action(REWIND_ACTION)(partial(handle_rewind_click, deps))
     app.view(FORGET_VIEW)(partial(handle_forget_submission, deps))

@@ -11,13 +11,10 @@ from bot.operators.timeline import history
 log = logging.getLogger(__name__)
 
 
-async def ack_rewind_click(ack) -> None:
-    await ack()
-
-
-async def handle_rewind_click(deps, body: dict) -> None:
+async def handle_rewind_click(deps, ack, body: dict) -> None:
     """**Rewind to here** (confirmed) in the history modal: the same rewind as ``/support rewind``
     and the CLI, authorised again here; the modal is redrawn with the outcome."""
+    await ack()
     user = body["user"]["id"]
     view = body.get("view") or {}
     thread_id = view.get("private_metadata") or ""
