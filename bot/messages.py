@@ -124,8 +124,10 @@ CARD_VOIDED = "Void: this conversation was rewound by {by} before a decision, so
 NOT_AN_OPERATOR = "Sorry, only the bot's operators can use `/support {command}`."
 NOT_YOUR_THREAD = "You can only erase a conversation you started. An operator can erase any conversation."
 USAGE = ("Usage: `/support history [thread-id]`, `/support rewind <checkpoint-id> [thread-id]`, "
-         "`/support forget [thread-id]`. Inside a thread, the thread is the one you're in.")
-NO_THREAD = "Use this inside the conversation's thread, or name it: `/support {command} slack:T…:C…:ts`."
+         "`/support forget [thread-id]`. In a DM it applies to the DM; inside a thread, use the message "
+         "shortcuts (Conversation history, Forget this conversation) instead.")
+NO_THREAD = ("Name the conversation: `/support {command} slack:T…:C…:ts`, or use the message shortcut "
+             "on a message of its thread.")
 UNKNOWN_THREAD = "I have no conversation {thread_id}."
 UNKNOWN_CHECKPOINT = "Thread {thread_id} has no checkpoint `{checkpoint}`. `/support history` lists them."
 ALREADY_THERE = "thread {thread_id} is already at checkpoint {checkpoint}"
@@ -189,3 +191,66 @@ OP_NO_SUCH_CHECKPOINT = "thread {thread_id!r} has no checkpoint {checkpoint!r}"
 OP_THREAD_NOT_FOUND = "thread {thread_id!r} not found"
 OP_CHECKPOINT_NOT_FOUND = "checkpoint {checkpoint!r} of thread {thread_id!r} not found"
 OP_THREAD_BUSY = "thread {thread_id} is running right now{who}; try again when its turn is over"
+THINKING = "is thinking…"
+
+# -- Slack surfaces: the AI-app thread, feedback, App Home, shortcuts --
+ASSISTANT_GREETING = ("Hi! I'm the shop's support assistant. I can look up your orders, open a ticket, "
+                      "and ask a person to approve a refund or a cancellation. What can I do for you?")
+ASSISTANT_PROMPTS_TITLE = "Try one of these:"
+# (title on the chip, message it sends)
+ASSISTANT_PROMPTS = [
+    ("Where is my order?", "Where is my order?"),
+    ("I want a refund", "I want a refund for my order."),
+    ("Cancel an order", "I'd like to cancel an order."),
+    ("Something arrived broken", "Something I ordered arrived broken. Can you open a ticket?"),
+]
+TITLE_CHARS = 60
+# What the AI-app thread's status line says while a tool runs ("<bot> is looking up order 1003…").
+TOOL_STATUS = {
+    "lookup_order": "is looking up order {order_id}…",
+    "list_orders": "is looking up your orders…",
+    "create_ticket": "is opening a ticket…",
+    "refund_order": "is preparing a refund of order {order_id}…",
+    "cancel_order": "is preparing to cancel order {order_id}…",
+}
+TOOL_STATUS_OTHER = "is running {tool}…"
+
+FEEDBACK_POSITIVE_LABEL = "Good answer"
+FEEDBACK_NEGATIVE_LABEL = "Bad answer"
+FEEDBACK_THANKS = {"positive": "Thanks for the feedback! Glad that helped.",
+                   "negative": "Thanks for telling me. An operator will look at this conversation."}
+FEEDBACK_CHANGED = "Got it: I've changed your vote on that answer."
+FEEDBACK_BAD = "Sorry, I couldn't record that vote. Please try again on a newer answer."
+
+HOME_TITLE = "Support assistant"
+HOME_ABOUT = ("I answer customer questions about orders in DMs, in my AI-app view and in channel threads "
+              "where you mention me. I can look up an order, list your orders and open a ticket; refunds "
+              "and cancellations wait for an approver. Every conversation is remembered across restarts.")
+HOME_APPROVALS = "Waiting for your decision"
+HOME_NO_APPROVALS = "Nothing is waiting for your decision."
+HOME_OWN_REQUEST = "You asked for this, so another approver has to decide it."
+HOME_OPERATOR = "Threads that need a look"
+HOME_OPERATOR_NONE = "No thread is waiting, failed or has a negative vote."
+HOME_OPERATOR_REASONS = {"waiting": "waiting for approval", "error": "its last turn failed",
+                         "negative": "negative feedback"}
+HOME_MINE = "Your recent conversations"
+HOME_MINE_NONE = "You have no conversations with me yet. Send me a DM to start one."
+HOME_ASKED = "Asked by {who} · {when}"
+
+SHORTCUT_REFUSED = "Sorry, only the bot's operators can see a conversation's history."
+SHORTCUT_FORGET_REFUSED = "Only the person who started this conversation, or an operator, can erase it."
+SHORTCUT_NO_THREAD = "I have no conversation in this thread."
+HISTORY_TITLE = "Conversation history"
+HISTORY_TURN = "Turn {n}"
+HISTORY_REWIND = "Rewind to here"
+HISTORY_CONFIRM_TITLE = "Rewind this conversation?"
+HISTORY_CONFIRM_TEXT = ("The conversation continues from checkpoint `{checkpoint}`; what came after it is set "
+                        "aside (it stays in the history). Pending approvals after it are voided.")
+HISTORY_CONFIRM_OK = "Rewind"
+HISTORY_CANCEL = "Cancel"
+HISTORY_SHOWN = "{shown} of {total} checkpoints, newest first. Checkpoints a rewind set aside are struck through."
+HISTORY_REWOUND = ":rewind: Rewound to `{checkpoint}` (new head `{head}`).{voided}"
+FORGET_TITLE = "Forget this conversation"
+FORGET_CONFIRM = ("This erases the whole conversation {thread_id}: its history, queued messages and approvals. "
+                  "It cannot be undone.")
+FORGET_SUBMIT = "Forget it"

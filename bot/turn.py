@@ -19,8 +19,10 @@ from bot import messages as say
 from bot.approvals.pauses import ApprovalPauses
 from bot.queue.inbox import Inbox, Item, Lease, current_lease
 from bot.metrics import ModelTimer
-from bot.slack.render import split_markdown
+from bot.feedback.blocks import build_feedback_block
+from bot.slack.render import build_reply, split_markdown
 from bot.slack.outbox import SlackOut, ThreadOut, answer_key, held_key, too_long_key
+from bot.slack.status import TurnStatus
 from bot.slack.streaming import AnswerStream
 from bot.threads import SlackPlace, message_id, parse_thread_id
 from graph.agent import human_message, last_answer
@@ -37,6 +39,7 @@ class Outcome:
     ``StateSnapshot`` a turn reads)."""
     values: dict
     interrupts: tuple
+    config: dict  # of the checkpoint it stopped on (the feedback buttons name the answer by it)
 
 
 @dataclass
@@ -67,19 +70,24 @@ class TurnRunner:
                                      "thread_ts": place.thread_ts})
         out = self.slack.to(lease, place)
         token = current_lease.set(lease)
-        status_on = last_message and last_message.payload.get("ts")
+        status = TurnStatus(self.slack, place, last_message.payload.get("ts") if last_message else None)
         try:
-            if status_on:
-                await out.thinking(last_message.payload["ts"], True)
+            await status.start(await self._first_text(status, config, last_message))
             try:
-                return await self._advance(out, items, config, context)
+                return await self._advance(out, items, config, context, status)
             finally:
-                if status_on:
-                    await out.thinking(last_message.payload["ts"], False)
+                await status.clear()
         finally:
             current_lease.reset(token)
 
-    async def _advance(self, out: ThreadOut, items, config, context) -> RunResult:
+    async def _first_text(self, status: TurnStatus, config, message: Item | None) -> str | None:
+        """The text that names a new AI-app thread (its title); None when it is not new."""
+        if not status.assistant or message is None:
+            return None
+        state = await self.graph.aget_state(config)
+        return None if (state.values or {}).get("messages") else message.payload.get("text")
+
+    async def _advance(self, out: ThreadOut, items, config, context, status: TurnStatus | None = None) -> RunResult:
         lease, place = out.lease, out.place
         posted: list[str] = []
         stream = AnswerStream(out, context.requester)
@@ -111,7 +119,7 @@ class TurnRunner:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
-                state = await self._drive(Command(resume=ready), config, context, stream)
+                state = await self._drive(Command(resume=ready), config, context, stream, status)
                 resumed = True
                 if not state.interrupts:
                     await self.inbox.unhold(lease)
@@ -120,7 +128,7 @@ class TurnRunner:
             # ``tasks`` too: a crash before the next step's checkpoint was saved leaves tasks whose
             # writes are all saved, which ``next`` leaves out (LangGraph's "async" durability).
             log.info("resuming interrupted run", extra={"thread_id": place.thread_id, "next": list(state.next)})
-            state = await self._drive(None, config, context, stream)
+            state = await self._drive(None, config, context, stream, status)
             resumed = True
 
         if fresh and not state.interrupts:
@@ -129,7 +137,7 @@ class TurnRunner:
                 # otherwise the next answer would supersede it unseen.
                 posted += await self._deliver(out, state, stream)
                 stream = AnswerStream(out, context.requester)
-            state = await self._drive({"messages": fresh}, config, context, stream)
+            state = await self._drive({"messages": fresh}, config, context, stream, status)
         elif fresh:
             # A pause is waiting for a human: a new message cannot enter the
             # graph between a tool call and its result. Tell the user; the
@@ -151,33 +159,42 @@ class TurnRunner:
     async def _deliver(self, out: ThreadOut, state, stream: AnswerStream) -> list[str]:
         """Close the stream and post the turn's answer (once per answer id, via the outbox)."""
         answer = last_answer(state.values.get("messages", []))
+        # The feedback buttons name the answer by the checkpoint this run ended on (none: no run yet).
+        checkpoint_id = ((state.config or {}).get("configurable") or {}).get("checkpoint_id")
+        feedback = build_feedback_block(out.place.thread_id, checkpoint_id) if checkpoint_id else None
         if stream.message_id is not None:
             final = answer if answer is not None and answer.id == stream.message_id else None
-            await stream.finish(final.text if final is not None else None)
-        return await self._post_answer(out, answer) if answer is not None else []
+            await stream.finish(final.text if final is not None else None, [feedback] if feedback else None)
+        return await self._post_answer(out, answer, feedback) if answer is not None else []
 
-    async def _drive(self, payload, config, context, stream: AnswerStream):
+    async def _drive(self, payload, config, context, stream: AnswerStream, status: TurnStatus | None = None):
         """Run the graph, streaming the model's text into Slack as it comes; returns where it
         ended (values and pending interrupts) from the run's own stream, not by reading the
         checkpoint back. The model's tokens are streamed only when Slack will show them."""
-        modes = ["values", "updates"] + (["messages"] if stream.enabled else [])
-        values, interrupts = None, {}
+        # "checkpoints" rather than "values": the same state, plus the checkpoint it was saved as.
+        modes = ["checkpoints", "updates"] + (["messages"] if stream.enabled else [])
+        values, interrupts, saved = None, {}, {}
         async for mode, chunk in self.graph.astream(payload, config, context=context, stream_mode=modes):
             if mode == "messages":
                 message, meta = chunk
                 if isinstance(message, AIMessageChunk) and meta.get("langgraph_node") == "agent":
                     await stream.feed(message)
-            elif mode == "values":
-                values = {k: v for k, v in chunk.items() if k != INTERRUPT}
+            elif mode == "checkpoints":
+                values = {k: v for k, v in chunk["values"].items() if k != INTERRUPT}
+                saved = chunk["config"]
             elif INTERRUPT in chunk:  # one update per interrupted task: collect them all
                 interrupts.update((i.id, i) for i in chunk[INTERRUPT])
+            elif status is not None and isinstance(chunk, dict):
+                await _track(status, chunk)  # node updates drive the status line (which tool runs now)
         if values is None:  # nothing ran (nothing to do): the checkpoint is still where it was
             return await self.graph.aget_state(config)
-        return Outcome(values, tuple(interrupts.values()))
+        return Outcome(values, tuple(interrupts.values()), saved)
 
-    async def _post_answer(self, out: ThreadOut, answer: AIMessage) -> list[str]:
+    async def _post_answer(self, out: ThreadOut, answer: AIMessage, feedback: dict | None = None) -> list[str]:
         chunks = split_markdown(answer.text) or [say.EMPTY_ANSWER]
-        return [await out.post(answer_key(out.place.thread_id, answer.id, n), chunk)
+        last = len(chunks) - 1
+        return [await out.post(answer_key(out.place.thread_id, answer.id, n), chunk,
+                               blocks=build_reply(chunk)["blocks"] + [feedback] if feedback and n == last else None)
                 for n, chunk in enumerate(chunks)]
 
 
@@ -189,6 +206,17 @@ def _metadata(place: SlackPlace, item: Item | None) -> dict:
         meta["slack_user"] = item.payload.get("user") or ""
         meta["slack_ts"] = item.payload.get("ts") or ""
     return meta
+
+
+async def _track(status: TurnStatus, update: dict) -> None:
+    """After the model asks for a tool, say which; after a tool ran, the model thinks again."""
+    agent = update.get("agent")
+    messages = (agent.get("messages") or []) if isinstance(agent, dict) else []
+    calls = [c for m in messages for c in getattr(m, "tool_calls", None) or []]
+    if calls:
+        await status.tool(calls[0]["name"], calls[0].get("args") or {})
+    elif "tools" in update or "tools_once" in update:
+        await status.show(say.THINKING)
 
 
 def _safe_name(user: str | None) -> str | None:

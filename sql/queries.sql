@@ -401,3 +401,28 @@ ON CONFLICT (user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.
 
 -- name: playground_homes_all
 SELECT user_id, body FROM playground_homes ORDER BY user_id
+
+-- ---------------------------------------------------------------- feedback
+-- name: feedback_vote
+INSERT INTO feedback (thread_id, checkpoint_id, user_id, vote, created_at, updated_at)
+VALUES (:thread_id, :checkpoint_id, :user_id, :vote, :now, :now)
+ON CONFLICT (thread_id, checkpoint_id, user_id) DO UPDATE SET vote = excluded.vote, updated_at = excluded.updated_at
+
+-- name: feedback_get
+SELECT thread_id, checkpoint_id, user_id, vote, created_at, updated_at
+FROM feedback WHERE thread_id = :thread_id AND checkpoint_id = :checkpoint_id AND user_id = :user_id
+
+-- name: feedback_counts
+SELECT sum(CASE WHEN vote = 'positive' THEN 1 ELSE 0 END) AS positive,
+       sum(CASE WHEN vote = 'negative' THEN 1 ELSE 0 END) AS negative
+FROM feedback WHERE updated_at >= :since
+
+-- name: feedback_threads_with
+SELECT thread_id, max(updated_at) AS last_vote_at FROM feedback WHERE vote = :vote
+GROUP BY thread_id ORDER BY max(updated_at) DESC
+
+-- name: forget_feedback
+DELETE FROM feedback WHERE thread_id = :thread_id
+
+-- name: forget_feedback_of_user
+DELETE FROM feedback WHERE user_id = :user_id

@@ -32,6 +32,7 @@ BY_FOLDER = {
     "perf": "integration",
     "playground": "scenario",
     "slack": "scenario",
+    "surfaces": "scenario",
 }
 BY_FILE = {
     "test_conventions.py": "unit",
@@ -48,6 +49,8 @@ BY_FILE = {
     "operators/test_slash_support.py": "scenario",
     "playground/test_blockkit.py": "unit",
     "slack/test_config.py": "integration",
+    "surfaces/test_builders.py": "unit",
+    "surfaces/test_manifest.py": "unit",
 }
 
 

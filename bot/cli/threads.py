@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
+from bot.feedback import VOTES
 from bot.operators.threads import STATUSES
 
 NAME = "threads"
@@ -13,6 +14,7 @@ def configure(parser) -> None:
     parser.add_argument("--user", action="append", default=[], metavar="U…",
                         help="only threads this Slack user took part in (repeatable)")
     parser.add_argument("--status", choices=STATUSES)
+    parser.add_argument("--feedback", choices=VOTES, help="only threads with an answer voted this way")
     parser.add_argument("--since", metavar="WHEN", help="activity since: 30m, 24h, 7d, or a date (2025-01-31)")
     parser.add_argument("--limit", type=int, default=50, help="at most this many threads (default %(default)s)")
     parser.add_argument("--json", action="store_true",
@@ -28,7 +30,7 @@ async def run(args, settings) -> int:
     try:
         since = parse_since(args.since)
         async with open_session(settings) as session:
-            rows = await list_threads(session.storage, users=args.user, status=args.status,
+            rows = await list_threads(session.storage, users=args.user, status=args.status, feedback=args.feedback,
                                       since=since, limit=args.limit)
     except (BadTime, NeedsDatabase) as exc:
         raise CommandError(exc, code=2) from exc

@@ -4,9 +4,9 @@ A handler's first parameter is the dependency it needs, bound here with
 ``functools.partial``; Bolt injects the rest by name (``ack``, ``body``, ...).
 """
 
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, assistant, commands, events, shortcuts, views
 
 
 def register(app, deps) -> None:
-    for surface in (events, actions, commands, views):
+    for surface in (assistant, events, actions, commands, shortcuts, views):
         surface.register(app, deps)

@@ -1,7 +1,7 @@
 """Forget a thread or a user: a GDPR erasure request.
 
 ``forget_thread`` deletes the thread's inbox and outbox rows, its conversation
-row, its approval rows and an expired lease row; it redacts (keeps, with
+row, its approval and feedback rows and an expired lease row; it redacts (keeps, with
 ``[redacted]`` text) its audit rows' ``args``/``detail`` and the free text of
 the demo shop's refunds, cancellations and tickets, which are business
 records; then its checkpoints go (``graph/forget.py``). ``forget_user`` finds
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 REDACTED = "[redacted]"
 # Tables forget knows what to do with; any other table with a thread_id column is reported.
 KNOWN_TABLES = {
-    "inbox", "outbox", "conversations", "approvals", "audit_log", "thread_leases",
+    "inbox", "outbox", "conversations", "approvals", "audit_log", "thread_leases", "feedback",
     "shop_refunds", "shop_cancellations", "shop_tickets",
 } | CHECKPOINT_TABLES
 
@@ -52,6 +52,7 @@ async def forget_thread(storage, thread_id: str) -> dict:
         counts["outbox"] = await tx.execute("forget_outbox", params)
         counts["conversations"] = await tx.execute("forget_conversation", params)
         counts["approvals"] = await tx.execute("forget_approvals", params)
+        counts["feedback"] = await tx.execute("forget_feedback", params)
         counts["thread_leases"] = await tx.execute("forget_expired_lease", {**params, "now": time.time()})
         counts["audit_log_redacted"] = await tx.execute("forget_redact_audit", params)
         counts["shop_redacted"] = (await tx.execute("forget_redact_refunds", params)
@@ -107,5 +108,8 @@ async def forget_user(storage, user_id: str) -> dict:
                 totals[key] = totals.get(key, 0) + value
             else:
                 totals[key] = value
+    # Their votes on other people's answers name them too.
+    totals["feedback"] = totals.get("feedback", 0) + await storage.db.execute("forget_feedback_of_user",
+                                                                              {"user_id": user_id})
     log.info("user forgotten", extra={"threads": len(threads)})
     return totals

@@ -1,4 +1,4 @@
-"""``supportbot stats``: turns per thread, steps per turn, tool use, approval waits, errors.
+"""``supportbot stats``: turns per thread, steps per turn, tool use, approval waits, errors, feedback.
 
 Turns, errors and approval waits come from the SQL views of migration 0030
 (our own tables). Steps per turn and tool use come from the saver's tables:
@@ -14,6 +14,7 @@ from collections import Counter
 
 from langchain_core.messages import AIMessage, ToolMessage
 
+from bot.feedback.store import feedback_counts
 from bot.operators.clock import iso
 from graph.checkpoint_ids import checkpoint_floor
 from bot.operators.threads import require_tables
@@ -59,6 +60,7 @@ async def collect(storage, since: float = 0.0) -> dict:
         "tools": tools,
         "approvals": approvals,
         "error_rate": round(failed / (done + failed), 4) if done + failed else None,
+        "feedback": await feedback_counts(db, since),
     }
 
 
@@ -90,7 +92,9 @@ def render(data: dict) -> str:
              f"turns per thread min {_fmt(tp['min'])}, median {_fmt(tp['median'])}, avg {_fmt(tp['avg'])}, "
              f"max {_fmt(tp['max'])}",
              f"steps per turn   {_fmt(sp['avg'])} ({sp['steps']} steps in {sp['graph_runs']} graph runs)",
-             f"error rate       {_pct(data['error_rate'])}", "", "tools:"]
+             f"error rate       {_pct(data['error_rate'])}",
+             f"feedback         {data['feedback']['positive']} positive, {data['feedback']['negative']} negative",
+             "", "tools:"]
     lines += [f"  {x['tool']:<16} {x['called']:>5} called {x['results']:>5} ran {x['errors']:>5} errors"
               for x in data["tools"]] or ["  (none)"]
     lines += ["", "approvals:"]

@@ -12,6 +12,7 @@ import time
 from dataclasses import asdict, dataclass
 
 from bot import messages as say
+from bot.feedback.store import threads_with_vote
 from bot.operators.clock import iso
 from graph.checkpoint_ids import checkpoint_time
 
@@ -63,8 +64,9 @@ async def threads_of_users(db, users: list[str]) -> set[str]:
 
 
 async def list_threads(storage, *, users: list[str] | None = None, status: str | None = None,
-                       since: float = 0.0, limit: int = 50, now: float | None = None) -> list[ThreadRow]:
-    """Newest activity first."""
+                       feedback: str | None = None, since: float = 0.0, limit: int = 50,
+                       now: float | None = None) -> list[ThreadRow]:
+    """Newest activity first; ``feedback``: only threads with a current vote of that kind."""
     # Imported here: `supportbot --help` reads STATUSES from this module and must not pay for LangGraph.
     from bot.operators.timeline import thread_config
 
@@ -76,6 +78,8 @@ async def list_threads(storage, *, users: list[str] | None = None, status: str |
     wanted = set(saved) | set(ours)
     if users:
         wanted &= await threads_of_users(db, users)
+    if feedback:
+        wanted &= set(await threads_with_vote(db, feedback))
 
     def last_at(thread_id: str) -> float:
         c, o = saved.get(thread_id) or {}, ours.get(thread_id) or {}

@@ -273,6 +273,8 @@ async def chat_append_stream(api: SlackWebAPI, args: dict, stop: bool = False) -
     message["text"] += _stream_text(args)
     if stop:
         message.update({k: args[k] for k in ("blocks", "metadata") if args.get(k)})
+        if args.get("blocks"):  # as in Slack, stopStream's blocks go under the streamed text
+            message["blocks"] = [{"type": "markdown", "text": message["text"]}, *args["blocks"]]
         message["_streaming"] = False
     await api._put(args["channel"], message)
     reply = {"ok": True, "channel": args["channel"], "ts": args["ts"]}

@@ -98,7 +98,7 @@ class SlackOut:
             return row["slack_ts"]
         if row["status"] == "streaming" and row["slack_ts"]:
             # A stream cut short (crash, Slack refused to stop it): make it the whole answer.
-            await self.client.chat_update(channel=place.channel_id, ts=row["slack_ts"], **build_reply(markdown))
+            await self.client.chat_update(channel=place.channel_id, ts=row["slack_ts"], **_message(markdown, blocks))
             await self._mark_posted(key, row["slack_ts"])
             return row["slack_ts"]
         if row["attempts"] > 1:  # an earlier attempt may have reached Slack before we crashed
@@ -130,10 +130,11 @@ class SlackOut:
         await self.client.chat_appendStream(channel=place.channel_id, ts=ts, markdown_text=markdown)
 
     async def stream_finish(self, key: str, place: SlackPlace, ts: str, markdown: str | None,
-                            *, complete: bool) -> None:
-        """Stop the stream with its last text; ``complete``: it is the whole answer, record it posted."""
+                            *, complete: bool, blocks: list[dict] | None = None) -> None:
+        """Stop the stream with its last text; ``complete``: it is the whole answer, record it posted.
+        ``blocks`` (the feedback buttons) go under the streamed text."""
         await self.client.chat_stopStream(
-            channel=place.channel_id, ts=ts, markdown_text=markdown or None,
+            channel=place.channel_id, ts=ts, markdown_text=markdown or None, blocks=blocks or None,
             metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}})
         if complete:
             await self._mark_posted(key, ts)
@@ -155,7 +156,7 @@ class SlackOut:
                 thread_ts=place.thread_ts,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"key": key}},
                 unfurl_links=False,
-                **({"text": markdown, "blocks": blocks} if blocks else build_reply(markdown)),
+                **_message(markdown, blocks),
             )
         except SlackApiError as exc:
             await self.db.execute("outbox_failed", {"outbox_key": key, "error": str(exc.response.get("error"))})
@@ -202,6 +203,11 @@ class SlackOut:
             log.info("status reaction failed", exc_info=True)
 
 
+def _message(markdown: str, blocks: list[dict] | None) -> dict:
+    """text + blocks of a post: the markdown rendering, unless ``blocks`` replace it."""
+    return {"text": build_reply(markdown)["text"], "blocks": blocks} if blocks else build_reply(markdown)
+
+
 class ThreadOut:
     """The outbox for one run: its lease fences every write, its place is where posts go."""
 
@@ -219,8 +225,9 @@ class ThreadOut:
     async def stream_append(self, ts: str, markdown: str) -> None:
         await self.outbox.stream_append(self.lease, self.place, ts, markdown)
 
-    async def stream_finish(self, key: str, ts: str, markdown: str | None, *, complete: bool) -> None:
-        await self.outbox.stream_finish(key, self.place, ts, markdown, complete=complete)
+    async def stream_finish(self, key: str, ts: str, markdown: str | None, *, complete: bool,
+                            blocks: list[dict] | None = None) -> None:
+        await self.outbox.stream_finish(key, self.place, ts, markdown, complete=complete, blocks=blocks)
 
     async def thinking(self, ts: str, on: bool) -> None:
         await self.outbox.thinking(self.place.channel_id, ts, on)

@@ -63,8 +63,9 @@ class AnswerStream:
                      extra={"thread_id": self.out.place.thread_id, "error": exc.response.get("error")})
             self.enabled = False
 
-    async def finish(self, final_text: str | None) -> None:
-        """Close the stream with the answer's final text (the run is over)."""
+    async def finish(self, final_text: str | None, blocks: list[dict] | None = None) -> None:
+        """Close the stream with the answer's final text (the run is over); ``blocks``
+        (the feedback buttons) go under a complete answer."""
         if self.ts is None or self.message_id is None:
             return
         complete = (final_text is not None and len(final_text) <= MAX_MARKDOWN
@@ -73,7 +74,8 @@ class AnswerStream:
         # after the run replaces the streamed text with the answer's first part.
         rest = final_text[len(self.sent):] if complete else (self.pending if final_text is None else None)
         try:
-            await self.out.stream_finish(self._key(), self.ts, rest, complete=complete)
+            await self.out.stream_finish(self._key(), self.ts, rest, complete=complete,
+                                         blocks=blocks if complete else None)
         except SlackApiError as exc:
             log.info("could not stop the stream; the answer will replace it",
                      extra={"thread_id": self.out.place.thread_id, "error": exc.response.get("error")})

@@ -46,4 +46,16 @@ class SlackDirectory:
     _api_views_update = _api_views_publish = _api_views_push = _api_views_open
 
     def _api_assistant_threads_setStatus(self, p):
+        if not p.get("channel_id") or not p.get("thread_ts") or "status" not in p:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
+    def _api_assistant_threads_setSuggestedPrompts(self, p):
+        if not p.get("channel_id") or not isinstance(p.get("prompts"), list) or not p["prompts"]:
+            return {"ok": False, "error": "invalid_arguments"}
+        return {"ok": True}
+
+    def _api_assistant_threads_setTitle(self, p):
+        if not p.get("channel_id") or not p.get("thread_ts") or not p.get("title"):
+            return {"ok": False, "error": "invalid_arguments"}
         return {"ok": True}

@@ -19,7 +19,7 @@ from tests.fakes._server import BackgroundServer
 from tests.fakes.slack_directory import BOT_ID, BOT_USER, TEAM, SlackDirectory
 
 # Parameters slack_sdk serialises to JSON strings inside form bodies.
-_JSON_FIELDS = ("blocks", "attachments", "metadata", "chunks", "view", "user_ids")
+_JSON_FIELDS = ("blocks", "attachments", "metadata", "chunks", "view", "user_ids", "prompts")
 
 
 @dataclass

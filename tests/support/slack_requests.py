@@ -181,3 +181,37 @@ async def apost_event(url: str, secret: str, envelope: dict, **kwargs: Any) -> t
 
 async def apost_form(url: str, secret: str, body: str, **kwargs: Any) -> tuple[int, str]:
     return await apost(url, secret, body, FORM, **kwargs)
+
+
+def view_actions_payload(user: str, action_id: str, value: str, block_id: str, view_type: str = "home",
+                         view_id: str = "VHOME", team: str = "T1", **extra: Any) -> str:
+    """A button click inside a view (the Home tab or a modal), as Slack sends it."""
+    payload = {
+        "type": "block_actions", "user": _user(user, team), "api_app_id": APP_ID,
+        "token": "verification-token", "trigger_id": "tr2",
+        "container": {"type": "view", "view_id": view_id},
+        "team": {"id": team, "domain": "test"}, "enterprise": None, "is_enterprise_install": False,
+        "view": {"id": view_id, "team_id": team, "type": view_type, "blocks": [], "private_metadata": "",
+                 "callback_id": "", "state": {"values": {}}, "hash": "h1", "app_id": APP_ID, "bot_id": "BBOT",
+                 "root_view_id": view_id, "previous_view_id": None},
+        "actions": [{"action_id": action_id, "block_id": block_id, "value": value, "type": "button",
+                     "text": {"type": "plain_text", "text": action_id}, "action_ts": f"{time.time():.6f}"}],
+    }
+    return interactive_body({**payload, **extra})
+
+
+def message_shortcut_payload(user: str, callback_id: str, channel: str, message_ts: str,
+                             thread_ts: str | None = None, team: str = "T1", trigger_id: str = "trs1",
+                             **extra: Any) -> str:
+    """A message shortcut (``message_action``) on one message of a conversation."""
+    message = {"type": "message", "ts": message_ts, "user": "U1", "text": "a message"}
+    if thread_ts:
+        message["thread_ts"] = thread_ts
+    payload = {
+        "type": "message_action", "callback_id": callback_id, "trigger_id": trigger_id,
+        "action_ts": f"{time.time():.6f}", "message_ts": message_ts, "user": _user(user, team),
+        "team": {"id": team, "domain": "test"}, "channel": {"id": channel, "name": channel.lower()},
+        "message": message, "response_url": f"https://hooks.slack.com/app/{team}/1/x", "token": "verification-token",
+        "is_enterprise_install": False, "enterprise": None,
+    }
+    return interactive_body({**payload, **extra})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from slack_sdk.errors import SlackApiError
@@ -17,8 +18,18 @@ log = logging.getLogger(__name__)
 SUBCOMMANDS = {"history": handle_history, "rewind": handle_rewind, "forget": handle_forget}
 
 
-async def ack_support(ack) -> None:
+# Answers still being worked on; held so the event loop does not drop them.
+_answering: set[asyncio.Task] = set()
+
+
+async def ack_support(deps, ack, body: dict, respond) -> None:
+    """Ack at once, then answer from a task of its own. The app answers Slack's HTTP request
+    only when its listeners return (process_before_response), and Bolt's lazy listeners
+    cannot be used: they deep-copy the request, whose client shares the process's HTTP session."""
     await ack()
+    task = asyncio.create_task(handle_support(deps, body, respond), name="support-command")
+    _answering.add(task)
+    task.add_done_callback(_answering.discard)
 
 
 async def handle_support(deps, body: dict, respond) -> None:
