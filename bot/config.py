@@ -69,8 +69,13 @@ class Settings(BaseSettings):
     supportbot_log_level: str = "INFO"
 
     port: int = Field(3000, ge=1, le=65535)
+    host: str = Field("0.0.0.0", min_length=1, description="bind address of the HTTP server")
 
-    @field_validator("supportbot_approvers", "supportbot_operators", mode="before")
+    # -- trust boundaries (issue 11) --
+    supportbot_staff: CsvList = []  # Slack user ids who may act for any customer (behind approval)
+    supportbot_identity_ttl: float = Field(3600.0, gt=0, description="seconds a users.info email is trusted")
+
+    @field_validator("supportbot_approvers", "supportbot_operators", "supportbot_staff", mode="before")
     @classmethod
     def _split(cls, value):
         return _csv(value)
@@ -95,6 +100,11 @@ class Settings(BaseSettings):
     @property
     def operators(self) -> list[str]:
         return self.supportbot_operators or self.supportbot_approvers
+
+    @property
+    def staff(self) -> set[str]:
+        """Who may look up and act on any customer's orders: approvers, operators, SUPPORTBOT_STAFF."""
+        return {*self.supportbot_staff, *self.supportbot_approvers, *self.operators}
 
     @property
     def socket_mode(self) -> bool:

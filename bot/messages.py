@@ -60,6 +60,13 @@ SETTING_HELP = {
     "supportbot_thread_ttl_days": "Idle threads are forgotten after this many days; unset = never.",
     "supportbot_log_level": "DEBUG, INFO, WARNING or ERROR.",
     "port": "HTTP port of serve (/slack/events, /healthz, /readyz, /metrics).",
+    "host": "Bind address of serve's HTTP port.",
+    "supportbot_staff": "Comma-separated Slack user ids who may act on any customer's orders (approvers and "
+                        "operators may too).",
+    "supportbot_identity_ttl": "Seconds a user's Slack profile email (their customer identity) is cached.",
+    "supportbot_encryption_key": "Encrypts conversations at rest: urlsafe base64 of 32 random bytes "
+                                 "(README: Encryption at rest).",
+    "supportbot_encryption_old_keys": "Comma-separated earlier keys that still decrypt, while rotating.",
     "supportbot_summary_budget_tokens": "Fold older turns into a summary when a thread's messages exceed this.",
     "supportbot_summary_max_messages": "... or exceed this many messages.",
     "supportbot_summary_keep_tokens": "At most this much left after a fold; unset = half the budget.",
@@ -72,3 +79,5 @@ SETTING_HELP = {
     "supportbot_retention_vacuum": "true = VACUUM the checkpoint tables after a pass that deleted rows.",
     "supportbot_checkpoint_warn_bytes": "Log a warning when one checkpoint is larger than this.",
 }
+# -- trust boundaries (issue 11) --
+BOT_TOKEN_REFUSED = "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the bot's xoxb- token from the Slack app's OAuth page"
