@@ -29,9 +29,13 @@ class Decision:
         return f"Rejected{who}{why}. The action was not carried out."
 
 
-def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext) -> dict:
+def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext,
+                     order: dict | None = None) -> dict:
+    """``order``: the order the action is about (from the pre-check), so approvers see whose it is."""
     data = args.model_dump()
+    customer = {"name": order.get("customer_name"), "email": order.get("email")} if order else None
     return {
+        "customer": customer,
         "kind": "approval",
         "tool": spec.name,
         "args": data,
@@ -43,8 +47,9 @@ def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str
     }
 
 
-def request_approval(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext) -> Decision:
-    answer = interrupt(approval_request(spec, args, call, thread_id, ctx))
+def request_approval(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext,
+                     order: dict | None = None) -> Decision:
+    answer = interrupt(approval_request(spec, args, call, thread_id, ctx, order))
     if not isinstance(answer, dict):
         answer = {"decision": str(answer)}
     approved = str(answer.get("decision", "")).lower() in ("approve", "approved", "yes")
