@@ -81,3 +81,7 @@ SETTING_HELP = {
 }
 # -- trust boundaries (issue 11) --
 BOT_TOKEN_REFUSED = "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the bot's xoxb- token from the Slack app's OAuth page"
+APPROVAL_CONFIRM_TITLE = "Approve this request?"
+APPROVAL_CUSTOMER_HIDDEN = "another customer's order (details go to approvers only: set SUPPORTBOT_APPROVAL_CHANNEL)"
+APPROVAL_NOTE_TOO_LONG = "A note can be up to {limit:,} characters; this one is {length:,}."
+APPROVAL_WRONG_CARD = "That button doesn't belong to this request, so nothing was decided. Use the buttons on the request's own card."

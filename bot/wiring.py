@@ -13,6 +13,7 @@ from bot.approvals.decisions import Approvals
 from bot.approvals.expiry import expire_loop, sweep_interval
 from bot.approvals.links import Links
 from bot.approvals.pauses import ApprovalPauses
+from bot.approvals.recheck import Recheck
 from bot.approvals.store import ApprovalStore
 from bot.config import Settings
 from bot.metrics import METRICS
@@ -69,6 +70,7 @@ class Service:
                                    max_attempts=settings.supportbot_max_attempts)
         wake = self.pool.wake if self.pool is not None else _no_workers
         self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake)
+        self.approvals.recheck = Recheck(Shop(db), self.directory)
         self.deps = Deps(settings, self.agent, self.inbox, self.client, self.outbox, self.approvals, wake)
         self.spawn(expire_loop(self.approvals, sweep_interval(settings.supportbot_approval_ttl), self.stopping),
                    "approvals-expiry")

@@ -33,7 +33,10 @@ def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str
                      order: dict | None = None) -> dict:
     """``order``: the order the action is about (from the pre-check), so approvers see whose it is."""
     data = args.model_dump()
-    customer = {"name": order.get("customer_name"), "email": order.get("email")} if order else None
+    customer = None
+    if order:
+        owns = bool(ctx.customer_email) and str(order.get("email")).lower() == ctx.customer_email.lower()
+        customer = {"name": order.get("customer_name"), "email": order.get("email"), "requester_owns": owns}
     return {
         "customer": customer,
         "kind": "approval",

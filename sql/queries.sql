@@ -425,15 +425,15 @@ FROM stats_approval_waits WHERE created_at >= :since GROUP BY tool, status ORDER
 -- ---- approvals (issue 5)
 -- name: approval_create
 INSERT INTO approvals (interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link,
-                       status, created_at, expires_at)
+                       status, created_at, expires_at, customer)
 VALUES (:interrupt_id, :thread_id, :tool, :args, :requester, :reason, :summary, :thread_link,
-        'pending', :now, :expires_at)
+        'pending', :now, :expires_at, :customer)
 ON CONFLICT (interrupt_id) DO NOTHING
 RETURNING approval_id
 
 -- name: approval_get
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals WHERE interrupt_id = :interrupt_id
 
 -- name: approval_set_card
@@ -445,24 +445,24 @@ UPDATE approvals SET status = :status, decided_by = :decided_by, decided_at = :n
                      edited_args = :edited_args
 WHERE interrupt_id = :interrupt_id AND status = 'pending' AND (expires_at IS NULL OR expires_at > :now)
 RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 
 -- name: approval_expire
 UPDATE approvals SET status = 'expired', decided_at = :now, note = :note
 WHERE interrupt_id = :interrupt_id AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
 RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 
 -- name: approvals_due
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals
 WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
 ORDER BY approval_id LIMIT :limit
 
 -- name: approvals_pending
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals WHERE status = 'pending' ORDER BY approval_id
 
 -- name: approvals_pending_count
@@ -470,7 +470,7 @@ SELECT count(*) AS n FROM approvals WHERE status = 'pending'
 
 -- name: approvals_recent
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals ORDER BY approval_id DESC LIMIT :limit
 
 -- name: approvals_last_requester

@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import time
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
 from bot import messages as say
 from bot.approvals.model import APPROVED, EXPIRED, PENDING, REJECTED, VOID, Approval
 from bot.threads import parse_thread_id
@@ -98,8 +107,29 @@ def card_text(approval: Approval) -> str:
     return f"{outcome_line(approval)}: {_action(approval)}"
 
 
-def build_approval_card(approval: Approval) -> list[dict]:
-    """Blocks of the card for ``approval`` in its current state."""
+def customer_line(approval: Approval, in_thread: bool) -> str | None:
+    """Whose order it is, for approvers: on a card in the approval channel, or in the customer's own thread."""
+    customer = approval.customer
+    if not customer:
+        return None
+    if in_thread and not customer.get("requester_owns"):
+        return say.APPROVAL_CUSTOMER_HIDDEN
+    name = _escape(str(customer.get("name") or "?"))
+    return f"{name} ({_escape(str(customer.get('email') or '?'))})"
+
+
+def _in_thread(approval: Approval) -> bool:
+    place = parse_thread_id(approval.thread_id)
+    return approval.card_channel is None or (place is not None and approval.card_channel == place.channel_id)
+
+
+def build_approval_card(approval: Approval, in_thread: bool | None = None) -> list[dict]:
+    """Blocks of the card for ``approval`` in its current state (slack_sdk enforces Slack's limits).
+
+    ``in_thread``: the card sits in the conversation itself (not the approval channel);
+    by default read from where the card was posted.
+    """
+    in_thread = _in_thread(approval) if in_thread is None else in_thread
     action = _escape(_action(approval))
     if approval.status == PENDING:
         head = f":raised_hand: *Approval needed:* {action}\n{say.APPROVAL_NEEDED}"
@@ -108,38 +138,38 @@ def build_approval_card(approval: Approval) -> list[dict]:
             approval.status, ":heavy_minus_sign:")
         head = f"{icon} *{outcome_line(approval)}*\n{action}"
     fields = [
-        {"type": "mrkdwn", "text": f"*Asked by*\n{_who(approval.requester)}"},
-        {"type": "mrkdwn", "text": f"*Where*\n{_where(approval)}"},
-        {"type": "mrkdwn", "text": f"*Reason given*\n{_escape(approval.reason or '(none)')[:1500]}"},
-        {"type": "mrkdwn", "text": f"*Tool*\n`{approval.tool}`"},
+        f"*Asked by*\n{_who(approval.requester)}",
+        f"*Where*\n{_where(approval)}",
+        f"*Reason given*\n{_escape(approval.reason or '(none)')[:1500]}",
+        f"*Tool*\n`{approval.tool}`",
     ]
-    blocks: list[dict] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": head[:2900]}},
-        {"type": "section", "fields": fields},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Arguments: " + format_args(approval.args)[:2900]}]},
+    if (customer := customer_line(approval, in_thread)) is not None:
+        fields.insert(1, f"*Customer*\n{customer[:1900]}")
+    blocks: list = [
+        SectionBlock(text=MarkdownTextObject(text=head[:2900])),
+        SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]),
+        _context("Arguments: " + format_args(approval.args)),
     ]
     if approval.edited_args:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": "Changed to: " + format_args(approval.final_args)[:2900]}]})
+        blocks.append(_context("Changed to: " + format_args(approval.final_args)))
     if approval.note and approval.status != PENDING:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": "Note: " + _escape(approval.note)[:2900]}]})
+        blocks.append(_context("Note: " + _escape(approval.note)))
     if approval.status == PENDING:
         if approval.expires_at:
-            blocks.append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": f"Expires {slack_time(approval.expires_at)} if nobody decides."}]})
-        blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": [
-            _button("Approve", APPROVE_ACTION, approval.interrupt_id, "primary"),
-            _button("Reject", REJECT_ACTION, approval.interrupt_id, "danger"),
-            _button("Edit…", EDIT_ACTION, approval.interrupt_id),
-        ]})
-    return blocks
+            blocks.append(_context(f"Expires {slack_time(approval.expires_at)} if nobody decides."))
+        confirm = ConfirmObject(title=say.APPROVAL_CONFIRM_TITLE, text=f"{_action(approval)[:290]}?",
+                                confirm="Approve", deny="Cancel")
+        blocks.append(ActionsBlock(block_id=ACTIONS_BLOCK, elements=[
+            ButtonElement(text="Approve", action_id=APPROVE_ACTION, value=approval.interrupt_id,
+                          style="primary", confirm=confirm),
+            ButtonElement(text="Reject", action_id=REJECT_ACTION, value=approval.interrupt_id, style="danger"),
+            ButtonElement(text="Edit…", action_id=EDIT_ACTION, value=approval.interrupt_id),
+        ]))
+    return [block.to_dict() for block in blocks]
 
 
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": label}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text[:2900])])
 
 
 def button_value(blocks: list[dict], action_id: str) -> str | None:

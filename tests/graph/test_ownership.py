@@ -108,5 +108,5 @@ async def test_an_action_that_can_succeed_pauses_and_names_whose_order_it_is(sto
     graph = build_graph(storage.checkpointer, model=model, shop=shop)
     result = await graph.ainvoke({"messages": [human_message("refund")]}, thread("t"), context=ADA)
     (pause,) = result["__interrupt__"]
-    assert pause.value["customer"] == {"name": "Ada Lovelace", "email": "ada@example.com"}
+    assert pause.value["customer"] == {"name": "Ada Lovelace", "email": "ada@example.com", "requester_owns": True}
     assert pause.value["requester"] == "UADA"

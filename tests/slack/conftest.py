@@ -14,6 +14,7 @@ from bot.wiring import Service
 from tests.support.postgres import free_port
 
 SECRET = "test-signing-secret"
+STAFF_AGENT = "U1"
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -48,7 +49,10 @@ async def running_bot(database_url, fake_slack, fake_openai=None, workers=4, **o
         "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET, "slack_api_url": fake_slack.api_url,
         "database_url": database_url, "openai_api_key": "sk-test" if fake_openai else None,
         "openai_base_url": fake_openai.base_url if fake_openai else None, "supportbot_model": "gpt-test",
-        "supportbot_lease_seconds": overrides.pop("lease", 10), "supportbot_drain_seconds": 5, **overrides})
+        "supportbot_lease_seconds": overrides.pop("lease", 10), "supportbot_drain_seconds": 5,
+        # U1, who asks in most scenarios, is a support agent acting for customers (any order);
+        # customers with their own orders are UADA, UALAN, UGRACE... (tests/fakes/slack_directory.py).
+        "supportbot_staff": [STAFF_AGENT], **overrides})
     async with Service(settings, workers=workers) as service:
         runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
         await runner.setup()

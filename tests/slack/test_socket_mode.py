@@ -21,7 +21,8 @@ def test_socket_mode_mention_is_acked_and_answered(tmp_path):
     with FakeSlackSocket() as slack:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPENAI_", "SUPPORTBOT_"))}
         env.update(SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test", SLACK_API_URL=slack.api_url,
-                   DATABASE_URL=f"sqlite:///{tmp_path}/bot.db", PORT=str(free_port()), SUPPORTBOT_WORKERS="2")
+                   DATABASE_URL=f"sqlite:///{tmp_path}/bot.db", PORT=str(free_port()), SUPPORTBOT_WORKERS="2",
+                   SUPPORTBOT_STAFF="U1")
         bot = subprocess.Popen([SUPPORTBOT, "serve"], cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
