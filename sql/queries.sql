@@ -503,3 +503,10 @@ ON CONFLICT (user_id) DO UPDATE SET body = excluded.body, updated_at = excluded.
 
 -- name: playground_homes_all
 SELECT user_id, body FROM playground_homes ORDER BY user_id
+
+-- ---- encryption at rest (issue 11)
+-- name: encryption_check_get
+SELECT sealed FROM encryption_check WHERE id = 1
+
+-- name: encryption_check_set
+INSERT INTO encryption_check (id, sealed) VALUES (1, :sealed) ON CONFLICT (id) DO NOTHING
