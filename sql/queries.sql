@@ -510,3 +510,98 @@ SELECT sealed FROM encryption_check WHERE id = 1
 
 -- name: encryption_check_set
 INSERT INTO encryption_check (id, sealed) VALUES (1, :sealed) ON CONFLICT (id) DO NOTHING
+
+-- ---- supportbot encrypt (issue 11): every sealed column, a batch at a time by primary key
+-- name: reseal_inbox_rows
+SELECT item_id AS id, payload FROM inbox WHERE item_id > :after ORDER BY item_id LIMIT :limit
+
+-- name: reseal_inbox_row
+UPDATE inbox SET payload = :payload WHERE item_id = :id
+
+-- name: reseal_outbox_rows
+SELECT outbox_id AS id, body FROM outbox WHERE outbox_id > :after ORDER BY outbox_id LIMIT :limit
+
+-- name: reseal_outbox_row
+UPDATE outbox SET body = :body WHERE outbox_id = :id
+
+-- name: reseal_approvals_rows
+SELECT approval_id AS id, args, reason, summary, note, edited_args, customer FROM approvals WHERE approval_id > :after ORDER BY approval_id LIMIT :limit
+
+-- name: reseal_approvals_row
+UPDATE approvals SET args = :args, reason = :reason, summary = :summary, note = :note, edited_args = :edited_args, customer = :customer WHERE approval_id = :id
+
+-- name: reseal_audit_log_rows
+SELECT audit_id AS id, args, detail FROM audit_log WHERE audit_id > :after ORDER BY audit_id LIMIT :limit
+
+-- name: reseal_audit_log_row
+UPDATE audit_log SET args = :args, detail = :detail WHERE audit_id = :id
+
+-- name: reseal_shop_refunds_rows
+SELECT refund_id AS id, reason FROM shop_refunds WHERE refund_id > :after ORDER BY refund_id LIMIT :limit
+
+-- name: reseal_shop_refunds_row
+UPDATE shop_refunds SET reason = :reason WHERE refund_id = :id
+
+-- name: reseal_shop_cancellations_rows
+SELECT cancellation_id AS id, reason FROM shop_cancellations WHERE cancellation_id > :after ORDER BY cancellation_id LIMIT :limit
+
+-- name: reseal_shop_cancellations_row
+UPDATE shop_cancellations SET reason = :reason WHERE cancellation_id = :id
+
+-- name: reseal_shop_tickets_rows
+SELECT ticket_id AS id, subject, body FROM shop_tickets WHERE ticket_id > :after ORDER BY ticket_id LIMIT :limit
+
+-- name: reseal_shop_tickets_row
+UPDATE shop_tickets SET subject = :subject, body = :body WHERE ticket_id = :id
+
+
+-- ---- supportbot encrypt (issue 11): LangGraph's SQLite checkpoint tables, by rowid
+-- name: sqlite_reseal_checkpoint_rows
+SELECT rowid AS id, type, checkpoint AS data FROM checkpoints WHERE rowid > :after ORDER BY rowid LIMIT :limit
+
+-- name: sqlite_reseal_checkpoint_row
+UPDATE checkpoints SET type = :type, checkpoint = :data WHERE rowid = :id
+
+-- name: sqlite_reseal_write_rows
+SELECT rowid AS id, type, value AS data FROM writes WHERE rowid > :after ORDER BY rowid LIMIT :limit
+
+-- name: sqlite_reseal_write_row
+UPDATE writes SET type = :type, value = :data WHERE rowid = :id
+
+
+-- ---- supportbot encrypt (issue 11): LangGraph's PostgreSQL checkpoint tables, a thread at a time
+-- name: pg_reseal_threads
+SELECT DISTINCT thread_id FROM checkpoints ORDER BY thread_id
+
+-- name: pg_reseal_blob_rows
+SELECT checkpoint_ns, channel, version, type, blob AS data FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND blob IS NOT NULL
+
+-- name: pg_reseal_blob_row
+UPDATE checkpoint_blobs SET type = :type, blob = :data
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND channel = :channel AND version = :version
+
+-- name: pg_reseal_blob_insert
+INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+VALUES (:thread_id, :checkpoint_ns, :channel, :version, :type, :data)
+ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+
+-- name: pg_reseal_blob_exists
+SELECT 1 AS found FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND channel = :channel AND version = :version
+
+-- name: pg_reseal_write_rows
+SELECT checkpoint_ns, checkpoint_id, task_id, idx, type, blob AS data FROM checkpoint_writes
+WHERE thread_id = :thread_id AND blob IS NOT NULL
+
+-- name: pg_reseal_write_row
+UPDATE checkpoint_writes SET type = :type, blob = :data
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id = :checkpoint_id
+  AND task_id = :task_id AND idx = :idx
+
+-- name: pg_reseal_checkpoint_rows
+SELECT checkpoint_ns, checkpoint_id, checkpoint FROM checkpoints WHERE thread_id = :thread_id
+
+-- name: pg_reseal_checkpoint_row
+UPDATE checkpoints SET checkpoint = :checkpoint
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id = :checkpoint_id
