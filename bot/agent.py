@@ -54,5 +54,6 @@ async def open_agent(settings: Settings, *, model: BaseChatModel | None = None,
         settings.supportbot_model,
         timeout=settings.supportbot_model_timeout,
     )
-    async with open_storage(settings.database_url, pool_size=settings.database_pool_size) as storage:
+    async with open_storage(settings.database_url, pool_size=settings.database_pool_size,
+                            keys=settings.encryption_keys) as storage:
         yield Agent(settings, storage, model, agent_graph(settings, storage, model, own_checkpointer=own_checkpointer))

@@ -6,10 +6,11 @@ A missing or malformed setting stops start-up with one line naming it
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from graph.sealing import parse_key
 from graph.storage import StorageError, parse_url
 
 
@@ -69,8 +70,16 @@ class Settings(BaseSettings):
     supportbot_log_level: str = "INFO"
 
     port: int = Field(3000, ge=1, le=65535)
+    host: str = Field("0.0.0.0", min_length=1, description="bind address of the HTTP server")
 
-    @field_validator("supportbot_approvers", "supportbot_operators", mode="before")
+    # -- trust boundaries (issue 11) --
+    supportbot_staff: CsvList = []  # Slack user ids who may act for any customer (behind approval)
+    supportbot_identity_ttl: float = Field(3600.0, gt=0, description="seconds a users.info email is trusted")
+    # Encryption at rest: urlsafe base64 of 32 random bytes; older keys (comma-separated) still decrypt.
+    supportbot_encryption_key: SecretStr | None = None
+    supportbot_encryption_old_keys: SecretStr | None = None
+
+    @field_validator("supportbot_approvers", "supportbot_operators", "supportbot_staff", mode="before")
     @classmethod
     def _split(cls, value):
         return _csv(value)
@@ -81,6 +90,15 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("supportbot_encryption_key", "supportbot_encryption_old_keys")
+    @classmethod
+    def _valid_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        for key in _csv(value.get_secret_value()):
+            parse_key(key)  # the error says what is wrong, never the key
+        return value
 
     @field_validator("database_url")
     @classmethod
@@ -93,8 +111,22 @@ class Settings(BaseSettings):
 
     # -- derived -----------------------------------------------------------
     @property
+    def encryption_keys(self) -> list[bytes] | None:
+        """SUPPORTBOT_ENCRYPTION_KEY, then SUPPORTBOT_ENCRYPTION_OLD_KEYS; None = no encryption."""
+        if self.supportbot_encryption_key is None:
+            return None
+        old = self.supportbot_encryption_old_keys
+        texts = [self.supportbot_encryption_key.get_secret_value(), *_csv(old.get_secret_value() if old else "")]
+        return [parse_key(t) for t in texts]
+
+    @property
     def operators(self) -> list[str]:
         return self.supportbot_operators or self.supportbot_approvers
+
+    @property
+    def staff(self) -> set[str]:
+        """Who may look up and act on any customer's orders: approvers, operators, SUPPORTBOT_STAFF."""
+        return {*self.supportbot_staff, *self.supportbot_approvers, *self.operators}
 
     @property
     def socket_mode(self) -> bool:

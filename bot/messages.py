@@ -64,6 +64,13 @@ SETTING_HELP = {
     "supportbot_thread_ttl_days": "Idle threads are forgotten after this many days; unset = never.",
     "supportbot_log_level": "DEBUG, INFO, WARNING or ERROR.",
     "port": "HTTP port of serve (/slack/events, /healthz, /readyz, /metrics).",
+    "host": "Bind address of serve's HTTP port.",
+    "supportbot_staff": "Comma-separated Slack user ids who may act on any customer's orders (approvers and "
+                        "operators may too).",
+    "supportbot_identity_ttl": "Seconds a user's Slack profile email (their customer identity) is cached.",
+    "supportbot_encryption_key": "Encrypts conversations at rest: urlsafe base64 of 32 random bytes "
+                                 "(README: Encryption at rest).",
+    "supportbot_encryption_old_keys": "Comma-separated earlier keys that still decrypt, while rotating.",
     "supportbot_summary_budget_tokens": "Fold older turns into a summary when a thread's messages exceed this.",
     "supportbot_summary_max_messages": "... or exceed this many messages.",
     "supportbot_summary_keep_tokens": "At most this much left after a fold; unset = half the budget.",
@@ -254,3 +261,14 @@ FORGET_TITLE = "Forget this conversation"
 FORGET_CONFIRM = ("This erases the whole conversation {thread_id}: its history, queued messages and approvals. "
                   "It cannot be undone.")
 FORGET_SUBMIT = "Forget it"
+
+# -- trust boundaries: start-up, approval confirm, who sees whose order --
+BOT_TOKEN_REFUSED = "SLACK_BOT_TOKEN was refused by Slack ({error}): copy the bot's xoxb- token from the Slack app's OAuth page"
+APPROVAL_CONFIRM_TITLE = "Approve this request?"
+APPROVAL_CUSTOMER_HIDDEN = "another customer's order (details go to approvers only: set SUPPORTBOT_APPROVAL_CHANNEL)"
+APPROVAL_NOTE_TOO_LONG = "A note can be up to {limit:,} characters; this one is {length:,}."
+APPROVAL_WRONG_CARD = "That button doesn't belong to this request, so nothing was decided. Use the buttons on the request's own card."
+APPROVAL_CONFIRM_TEXT = "{action}?"
+APPROVAL_CONFIRM_DENY = "Cancel"
+CARD_CUSTOMER = "*Customer*\n{customer}"
+CARD_CUSTOMER_IS = "{name} ({email})"

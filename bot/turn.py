@@ -10,7 +10,7 @@ Re-running after a crash is safe at every line:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.messages import AIMessage, AIMessageChunk
 from langgraph.types import Command
@@ -51,8 +51,10 @@ class RunResult:
 
 class TurnRunner:
     def __init__(self, graph, inbox: Inbox, slack: SlackOut, pauses: ApprovalPauses, *,
-                 max_message_chars: int) -> None:
+                 max_message_chars: int, directory=None) -> None:
         self.graph = graph
+        # Who the requester is for the shop (bot/slack/identity.py); None = nobody is verified.
+        self.directory = directory
         self.inbox = inbox
         self.slack = slack
         self.pauses = pauses  # posts the approval cards when a run pauses
@@ -99,6 +101,7 @@ class TurnRunner:
         if context.requester == "unknown" and config["metadata"].get("slack_user"):
             context = RunContext(requester=config["metadata"]["slack_user"], source=context.source)
             stream.user = context.requester
+        context = await self._identified(context)
         known = {m.id for m in (state.values or {}).get("messages", [])}
         fresh = []
         for item in items:
@@ -155,6 +158,12 @@ class TurnRunner:
 
         answer_posts = await self._deliver(out, state, stream)
         return RunResult([], posted + answer_posts)
+
+    async def _identified(self, context: RunContext) -> RunContext:
+        if self.directory is None:
+            return context
+        who = await self.directory.identify(context.requester)
+        return replace(context, customer_email=who.email, staff=who.staff)
 
     async def _deliver(self, out: ThreadOut, state, stream: AnswerStream) -> list[str]:
         """Close the stream and post the turn's answer (once per answer id, via the outbox)."""

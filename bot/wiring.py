@@ -13,6 +13,7 @@ from bot.approvals.decisions import Approvals
 from bot.approvals.expiry import expire_loop, sweep_interval
 from bot.approvals.links import Links
 from bot.approvals.pauses import ApprovalPauses
+from bot.approvals.recheck import Recheck
 from bot.approvals.store import ApprovalStore
 from bot.config import Settings
 from bot.metrics import METRICS
@@ -21,6 +22,7 @@ from bot.queue.inbox import Inbox
 from bot.queue.shutdown import cancel_and_wait
 from bot.queue.worker import WorkerPool
 from bot.slack.bolt_app import Deps, build_app, slack_client, slack_session
+from bot.slack.identity import Directory
 from bot.slack.outbox import SlackOut
 from bot.turn import TurnRunner
 from graph.shop import Shop
@@ -57,16 +59,18 @@ class Service:
         self._stack.push_async_callback(session.close)
         self.client = slack_client(settings, session)
         self.outbox = SlackOut(self.client, db)
+        self.directory = Directory(self.client, settings.staff, settings.supportbot_identity_ttl)
         approval_store = ApprovalStore(db, self.inbox)
         pauses = ApprovalPauses(approval_store, Shop(db), Links(self.client),
                                 channel=settings.supportbot_approval_channel, ttl=settings.supportbot_approval_ttl)
-        self.runner = TurnRunner(self.agent.graph, self.inbox, self.outbox, pauses,
+        self.runner = TurnRunner(self.agent.graph, self.inbox, self.outbox, pauses, directory=self.directory,
                                  max_message_chars=settings.supportbot_max_message_chars)
         if self.workers > 0:
             self.pool = WorkerPool(self.inbox, self.runner, self.workers, outbox=self.outbox,
                                    max_attempts=settings.supportbot_max_attempts)
         wake = self.pool.wake if self.pool is not None else _no_workers
         self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake)
+        self.approvals.recheck = Recheck(Shop(db), self.directory)
         self.deps = Deps(settings, self.agent, self.inbox, self.client, self.outbox, self.approvals, wake)
         self.spawn(expire_loop(self.approvals, sweep_interval(settings.supportbot_approval_ttl), self.stopping),
                    "approvals-expiry")

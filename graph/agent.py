@@ -21,11 +21,13 @@ from langgraph.types import Send
 from graph import customer
 from graph.approval import request_approval
 from graph.retry import model_retry_policy, tool_retry_policy
-from graph.shop import Shop
+from graph.shop import Shop, ShopError
 from graph.state import RunContext, SupportState, ToolTask
 from graph.tools import DEFAULT_TOOLS, ToolArgumentError, ToolCallInfo, ToolSpec, execute, validate
 
 log = logging.getLogger(__name__)
+
+LOCAL = RunContext(requester="local", staff=True)
 
 SYSTEM_PROMPT = (
     "You are a friendly, concise customer-support agent for a small online shop. "
@@ -77,11 +79,18 @@ def build_graph(
         spec = by_name.get(call["name"])
         if spec is None:
             return _result(call, f"Error: there is no tool named {call['name']!r}.", "error")
+        # No context at all: the graph is driven locally (a script, a test, a benchmark), by
+        # someone with the database in hand. Every Slack run carries one (bot/turn.py), and a
+        # RunContext without an identity is a stranger to the shop.
+        context = runtime.context or LOCAL
+        info = ToolCallInfo(thread_id, call["id"], context)
         try:
             args = validate(spec, call.get("args") or {})
             if spec.requires_approval:
                 # Nothing with a side effect above this line: on resume the node re-runs from its top.
-                decision = request_approval(spec, args, call, thread_id, runtime.context or RunContext())
+                # The pre-check only reads: an action that cannot succeed is answered now, with no card.
+                order = await spec.check(shop, args, info) if spec.check else None
+                decision = request_approval(spec, args, call, thread_id, context, order)
                 if not decision.approved:
                     # status "error" tells the model the action did not happen; the artifact (never
                     # sent to the model) tells statistics that a human decided so, not a failure.
@@ -89,7 +98,9 @@ def build_graph(
                 args = decision.args if decision.args is not None else args
         except ToolArgumentError as exc:
             return _result(call, f"Error: {exc}", "error")
-        text = await execute(spec, shop, args, ToolCallInfo(thread_id, call["id"]))
+        except ShopError as exc:
+            return _result(call, f"Error: {exc}", "error")
+        text = await execute(spec, shop, args, info)
         update: dict = {"messages": [ToolMessage(content=text, tool_call_id=call["id"], name=spec.name,
                                                  status="error" if text.startswith("Error:") else "success")]}
         order_id = getattr(args, "order_id", None)

@@ -29,9 +29,16 @@ class Decision:
         return f"Rejected{who}{why}. The action was not carried out."
 
 
-def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext) -> dict:
+def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext,
+                     order: dict | None = None) -> dict:
+    """``order``: the order the action is about (from the pre-check), so approvers see whose it is."""
     data = args.model_dump()
+    customer = None
+    if order:
+        owns = bool(ctx.customer_email) and str(order.get("email")).lower() == ctx.customer_email.lower()
+        customer = {"name": order.get("customer_name"), "email": order.get("email"), "requester_owns": owns}
     return {
+        "customer": customer,
         "kind": "approval",
         "tool": spec.name,
         "args": data,
@@ -43,8 +50,9 @@ def approval_request(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str
     }
 
 
-def request_approval(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext) -> Decision:
-    answer = interrupt(approval_request(spec, args, call, thread_id, ctx))
+def request_approval(spec: ToolSpec, args: BaseModel, call: dict, thread_id: str | None, ctx: RunContext,
+                     order: dict | None = None) -> Decision:
+    answer = interrupt(approval_request(spec, args, call, thread_id, ctx, order))
     if not isinstance(answer, dict):
         answer = {"decision": str(answer)}
     approved = str(answer.get("decision", "")).lower() in ("approve", "approved", "yes")

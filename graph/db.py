@@ -18,6 +18,7 @@ import aiosqlite
 from psycopg_pool import AsyncConnectionPool
 
 import sql
+from graph.sealing import SEALED_COLUMNS, is_sealed
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,20 @@ class Database:
 
     def __init__(self) -> None:
         self.queries = sql.load_queries(self.dialect)
+        # graph.sealing.KeyRing when encryption at rest is on: the payload columns
+        # (SEALED_COLUMNS) are sealed by parameter name and opened by column name.
+        self.sealer = None
+
+    def sealed(self, params: dict | None) -> dict:
+        if not params or self.sealer is None:
+            return params or {}
+        return {k: self.sealer.seal(v) if k in SEALED_COLUMNS and isinstance(v, str) and not is_sealed(v) else v
+                for k, v in params.items()}
+
+    def opened(self, row: dict | None) -> dict | None:
+        if row is None or self.sealer is None:
+            return row
+        return {k: self.sealer.open(v) if k in SEALED_COLUMNS and is_sealed(v) else v for k, v in row.items()}
 
     def q(self, name: str) -> str:
         try:
@@ -96,16 +111,16 @@ class _PgTx:
         self.db, self.conn = db, conn
 
     async def execute(self, query: str, params: dict | None = None) -> int:
-        cur = await self.conn.execute(self.db.q(query), params or {})
+        cur = await self.conn.execute(self.db.q(query), self.db.sealed(params))
         return cur.rowcount
 
     async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
-        cur = await self.conn.execute(self.db.q(query), params or {})
-        return await cur.fetchone()
+        cur = await self.conn.execute(self.db.q(query), self.db.sealed(params))
+        return self.db.opened(await cur.fetchone())
 
     async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
-        cur = await self.conn.execute(self.db.q(query), params or {})
-        return await cur.fetchall()
+        cur = await self.conn.execute(self.db.q(query), self.db.sealed(params))
+        return [self.db.opened(r) for r in await cur.fetchall()]
 
     async def run_script(self, script: str) -> None:
         await self.conn.execute(script)
@@ -141,17 +156,17 @@ class _SqliteTx:
         self.db = db
 
     async def execute(self, query: str, params: dict | None = None) -> int:
-        cur = await self.db.conn.execute(self.db.q(query), params or {})
+        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
         return cur.rowcount
 
     async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
-        cur = await self.db.conn.execute(self.db.q(query), params or {})
+        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
         row = await cur.fetchone()
-        return dict(row) if row is not None else None
+        return self.db.opened(dict(row)) if row is not None else None
 
     async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
-        cur = await self.db.conn.execute(self.db.q(query), params or {})
-        return [dict(r) for r in await cur.fetchall()]
+        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
+        return [self.db.opened(dict(r)) for r in await cur.fetchall()]
 
     async def run_script(self, script: str) -> None:
         # executescript would COMMIT our open transaction; run statement by statement.

@@ -37,7 +37,21 @@ class RunContext:
 
     ``requester`` is who asked (a Slack user id, or a terminal user name);
     ``source`` is free-form provenance the caller wants on approval requests.
+    ``customer_email`` is the requester's verified email (their Slack profile), never
+    one the model or the user wrote; ``staff`` may act on any customer's orders.
+    With neither, order tools refuse: the default is a stranger.
     """
 
     requester: str = "anonymous"
     source: dict = field(default_factory=dict)
+    customer_email: str | None = None
+    staff: bool = False
+
+    @property
+    def owner(self) -> str | None:
+        """Whose orders the run may see: None for staff (anyone's); else the verified email."""
+        return None if self.staff else self.customer_email
+
+    @property
+    def verified(self) -> bool:
+        return self.staff or bool(self.customer_email)

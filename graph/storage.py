@@ -23,11 +23,13 @@ import psycopg
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+from langgraph.checkpoint.serde.encrypted import EncryptedSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
 from graph.db import Database, PostgresDatabase, SqliteDatabase
+from graph.sealing import CHECK_PLAINTEXT, KeyRing, SealError, strict_serde
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,22 @@ class _NoLock:
         return None
 
 
+class _Boxed:
+    """A primitive channel value on its way to a blob (see ``PooledPostgresSaver.aput``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
+
+
+class SealingSerializer(EncryptedSerializer):
+    """LangGraph's EncryptedSerializer that also takes boxed primitives (stored as the primitive)."""
+
+    def dumps_typed(self, obj):
+        return super().dumps_typed(obj.value if isinstance(obj, _Boxed) else obj)
+
+
 class PooledPostgresSaver(AsyncPostgresSaver):
     """AsyncPostgresSaver without its per-instance lock when it sits on a pool.
 
@@ -96,6 +114,17 @@ class PooledPostgresSaver(AsyncPostgresSaver):
     def __init__(self, pool: AsyncConnectionPool, **kwargs) -> None:
         super().__init__(pool, **kwargs)
         self.lock = _NoLock()  # type: ignore[assignment]
+
+    async def aput(self, config, checkpoint, metadata, new_versions):
+        # Upstream keeps str / int / float / bool channel values inline in the checkpoint's
+        # JSONB, outside the serializer: with encryption on, a summary or a customer's email
+        # would sit there in the clear. Boxed, they go to checkpoint_blobs through the
+        # (encrypting) serializer and load back as the plain values they were.
+        if isinstance(self.serde, SealingSerializer):
+            values = {k: _Boxed(v) if isinstance(v, (str, int, float, bool)) else v
+                      for k, v in checkpoint["channel_values"].items()}
+            checkpoint = {**checkpoint, "channel_values": values}
+        return await super().aput(config, checkpoint, metadata, new_versions)
 
     async def setup(self) -> None:
         # Upstream's setup is unsafe from two processes at once (duplicate CREATE TABLE
@@ -174,32 +203,46 @@ class Storage:
     checkpointer: BaseCheckpointSaver
     db: Database
     pool: AsyncConnectionPool | None = None
+    keys: KeyRing | None = None
+
+
+def serializer(keys: KeyRing | None):
+    """Strict msgpack always; encrypted too when there is a key."""
+    return SealingSerializer(keys, strict_serde()) if keys is not None else strict_serde()
 
 
 @asynccontextmanager
 async def open_storage(
-    url: str, *, pool_size: int = 10, migrate: bool = True, connect_timeout: float = 10.0
+    url: str, *, pool_size: int = 10, migrate: bool = True, connect_timeout: float = 10.0,
+    keys: list[bytes] | None = None,
 ) -> AsyncIterator[Storage]:
-    """Open checkpointer and database for ``url``; applies migrations unless told not to."""
+    """Open checkpointer and database for ``url``; applies migrations unless told not to.
+
+    ``keys`` (SUPPORTBOT_ENCRYPTION_KEY first, then older ones) turn on encryption at rest.
+    """
     parsed = parse_url(url)
+    ring = KeyRing(keys) if keys else None
+    serde = serializer(ring)
     async with contextlib.AsyncExitStack() as stack:
         if parsed.kind == "postgres":
-            storage = await _open_postgres(parsed, stack, pool_size, connect_timeout)
+            storage = await _open_postgres(parsed, stack, pool_size, connect_timeout, serde)
         elif parsed.kind == "sqlite":
-            storage = await _open_sqlite(parsed, stack)
+            storage = await _open_sqlite(parsed, stack, serde)
         else:
             db = await SqliteDatabase(":memory:").open()
             stack.push_async_callback(db.close)
-            storage = Storage(parsed, InMemorySaver(), db)
+            storage = Storage(parsed, InMemorySaver(serde=serde), db)
+        storage.keys = storage.db.sealer = ring
         if migrate:
             await storage.db.migrate()
             setup = getattr(storage.checkpointer, "setup", None)
             if setup is not None:
                 await setup()
+        await check_key(storage.db, ring)
         yield storage
 
 
-async def _open_postgres(parsed, stack, pool_size, connect_timeout) -> Storage:
+async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde) -> Storage:
     idle_check = IdleCheck()
     pool = AsyncConnectionPool(
         parsed.target,
@@ -229,10 +272,10 @@ async def _open_postgres(parsed, stack, pool_size, connect_timeout) -> Storage:
             f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {_first_line(exc)}"
         ) from exc
     stack.push_async_callback(pool.close)
-    return Storage(parsed, PooledPostgresSaver(pool), PostgresDatabase(pool), pool)
+    return Storage(parsed, PooledPostgresSaver(pool, serde=serde), PostgresDatabase(pool), pool)
 
 
-async def _open_sqlite(parsed, stack) -> Storage:
+async def _open_sqlite(parsed, stack, serde) -> Storage:
     path = Path(parsed.target)
     if not path.parent.exists():
         raise StorageError(f"DATABASE_URL: folder {str(path.parent)!r} does not exist")
@@ -247,9 +290,35 @@ async def _open_sqlite(parsed, stack) -> Storage:
         stack.push_async_callback(conn.close)
         await conn.execute("PRAGMA busy_timeout = 30000")
         connections.append(conn)
-    return Storage(parsed, ReadSplitSqliteSaver(*connections), db)
+    return Storage(parsed, ReadSplitSqliteSaver(*connections, serde=serde), db)
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+async def check_key(db: Database, keys: KeyRing | None) -> None:
+    """One line and no start when the key does not fit the database.
+
+    The first start with a key seals a known value into ``encryption_check``; every later
+    start opens it. Without a key, a database that has that row holds encrypted rows.
+    """
+    try:
+        row = await db.fetchone("encryption_check_get")
+    except Exception:  # not migrated (``migrate=False`` on a fresh database): nothing encrypted yet
+        return
+    if row is None:
+        if keys is not None:
+            await db.execute("encryption_check_set", {"sealed": keys.seal(CHECK_PLAINTEXT)})
+        return
+    if keys is None:
+        raise StorageError("this database holds encrypted rows: set SUPPORTBOT_ENCRYPTION_KEY to the key "
+                           "they were written with")
+    try:
+        opened = keys.open(row["sealed"])
+    except SealError:
+        opened = None
+    if opened != CHECK_PLAINTEXT:
+        raise StorageError("SUPPORTBOT_ENCRYPTION_KEY does not open this database's encrypted rows "
+                           "(a wrong key? an old one goes in SUPPORTBOT_ENCRYPTION_OLD_KEYS)")

@@ -9,21 +9,29 @@ transient failure (read-only tools, or writes that are idempotent by key).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Awaitable, Callable
 
 from langchain_core.tools import StructuredTool
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
-from graph.shop import Effect, Shop, ShopError, money
+from graph.shop import Effect, Shop, ShopError, cancel_problem, money, refund_problem
+from graph.state import RunContext
+
+UNVERIFIED = ("I couldn't verify your account: your Slack profile shows no email address I can match to "
+              "orders, so I can't look up or change orders for you here. I can open a ticket so that a "
+              "person follows up with you instead.")
+OTHER_EMAIL = "I can only list the orders on your own account, {email}."
 
 
 class OrderId(BaseModel):
-    order_id: int = Field(description="The order number, e.g. 1003")
+    order_id: int = Field(description="The order number, e.g. 1003", gt=0, lt=2**31)
 
     @field_validator("order_id", mode="before")
     @classmethod
     def _strip_hash(cls, value):
+        if isinstance(value, bool):  # pydantic would read True as order 1
+            raise ValueError("an order number is a whole number, e.g. 1003")
         if isinstance(value, str):
             value = value.strip().lstrip("#")
         return value
@@ -46,6 +54,14 @@ class Ticket(BaseModel):
 class ToolCallInfo:
     thread_id: str | None
     tool_call_id: str
+    caller: RunContext = field(default_factory=RunContext)  # who asked: the run's context, not the model
+
+    @property
+    def owner(self) -> str | None:
+        """Whose orders this call may touch (None: staff, anyone's); refuses an unverified caller."""
+        if not self.caller.verified:
+            raise ShopError(UNVERIFIED)
+        return self.caller.owner
 
     @property
     def effect(self) -> Effect:
@@ -53,6 +69,8 @@ class ToolCallInfo:
 
 
 ToolFn = Callable[[Shop, BaseModel, ToolCallInfo], Awaitable[str]]
+# Everything the tool will check, run before an approval is asked for; raises ShopError.
+CheckFn = Callable[[Shop, BaseModel, ToolCallInfo], Awaitable[dict | None]]
 
 
 @dataclass(frozen=True)
@@ -63,6 +81,7 @@ class ToolSpec:
     run: ToolFn
     requires_approval: bool = False
     retry_safe: bool = True
+    check: CheckFn | None = None
 
     def as_langchain_tool(self) -> StructuredTool:
         """Only the schema the model sees; execution goes through ``execute``."""
@@ -105,10 +124,13 @@ def _describe(order: dict) -> str:
 
 
 async def lookup_order(shop: Shop, args: OrderId, info: ToolCallInfo) -> str:
-    return _describe(await shop.order(args.order_id))
+    return _describe(await shop.order(args.order_id, info.owner))
 
 
 async def list_orders(shop: Shop, args: Email, info: ToolCallInfo) -> str:
+    owner = info.owner
+    if owner is not None and args.email.lower() != owner.lower():
+        raise ShopError(OTHER_EMAIL.format(email=owner))
     orders = await shop.orders_for(args.email)
     if not orders:
         return f"No orders found for {args.email}."
@@ -120,13 +142,28 @@ async def create_ticket(shop: Shop, args: Ticket, info: ToolCallInfo) -> str:
     return f"Ticket #{ticket['ticket_id']} opened: {ticket['subject']}."
 
 
+async def check_refund(shop: Shop, args: OrderChange, info: ToolCallInfo) -> dict:
+    """The order, when refunding it can succeed for this caller."""
+    order = await shop.order(args.order_id, info.owner)
+    if problem := refund_problem(order):
+        raise ShopError(problem)
+    return order
+
+
+async def check_cancel(shop: Shop, args: OrderChange, info: ToolCallInfo) -> dict:
+    order = await shop.order(args.order_id, info.owner)
+    if problem := cancel_problem(order):
+        raise ShopError(problem)
+    return order
+
+
 async def refund_order(shop: Shop, args: OrderChange, info: ToolCallInfo) -> str:
-    refund = await shop.refund(args.order_id, args.reason, info.effect)
+    refund = await shop.refund(args.order_id, args.reason, info.effect, info.owner)
     return f"Refunded order {args.order_id}: {money(refund['amount_cents'])} (refund #{refund['refund_id']})."
 
 
 async def cancel_order(shop: Shop, args: OrderChange, info: ToolCallInfo) -> str:
-    await shop.cancel(args.order_id, args.reason, info.effect)
+    await shop.cancel(args.order_id, args.reason, info.effect, info.owner)
     return f"Cancelled order {args.order_id}."
 
 
@@ -135,7 +172,7 @@ DEFAULT_TOOLS: tuple[ToolSpec, ...] = (
     ToolSpec("list_orders", "List the orders placed with an email address.", Email, list_orders),
     ToolSpec("create_ticket", "Open a support ticket for a human to follow up.", Ticket, create_ticket),
     ToolSpec("refund_order", "Refund a shipped or delivered order in full.", OrderChange, refund_order,
-             requires_approval=True),
+             requires_approval=True, check=check_refund),
     ToolSpec("cancel_order", "Cancel an order that is still processing.", OrderChange, cancel_order,
-             requires_approval=True),
+             requires_approval=True, check=check_cancel),
 )

@@ -121,3 +121,40 @@ WHERE channel = 'messages' AND position(convert_to(:user_id, 'UTF8') IN blob) > 
 SELECT DISTINCT c.table_name FROM information_schema.columns AS c
 JOIN information_schema.tables AS t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
 WHERE c.table_schema = current_schema() AND c.column_name = 'thread_id' AND t.table_type = 'BASE TABLE'
+
+-- ---- supportbot encrypt: LangGraph's PostgreSQL checkpoint tables, a thread at a time
+-- name: reseal_threads
+SELECT DISTINCT thread_id FROM checkpoints ORDER BY thread_id
+
+-- name: reseal_thread_blob_rows
+SELECT checkpoint_ns, channel, version, type, blob AS data FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND blob IS NOT NULL
+
+-- name: reseal_thread_blob_row
+UPDATE checkpoint_blobs SET type = :type, blob = :data
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND channel = :channel AND version = :version
+
+-- name: reseal_thread_blob_insert
+INSERT INTO checkpoint_blobs (thread_id, checkpoint_ns, channel, version, type, blob)
+VALUES (:thread_id, :checkpoint_ns, :channel, :version, :type, :data)
+ON CONFLICT (thread_id, checkpoint_ns, channel, version) DO NOTHING
+
+-- name: reseal_thread_blob_exists
+SELECT 1 AS found FROM checkpoint_blobs
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND channel = :channel AND version = :version
+
+-- name: reseal_thread_write_rows
+SELECT checkpoint_ns, checkpoint_id, task_id, idx, type, blob AS data FROM checkpoint_writes
+WHERE thread_id = :thread_id AND blob IS NOT NULL
+
+-- name: reseal_thread_write_row
+UPDATE checkpoint_writes SET type = :type, blob = :data
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id = :checkpoint_id
+  AND task_id = :task_id AND idx = :idx
+
+-- name: reseal_thread_checkpoint_rows
+SELECT checkpoint_ns, checkpoint_id, checkpoint FROM checkpoints WHERE thread_id = :thread_id
+
+-- name: reseal_thread_checkpoint_row
+UPDATE checkpoints SET checkpoint = :checkpoint
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id = :checkpoint_id

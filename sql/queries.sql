@@ -323,15 +323,15 @@ FROM stats_approval_waits WHERE created_at >= :since GROUP BY tool, status ORDER
 -- ---- approvals
 -- name: approval_create
 INSERT INTO approvals (interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link,
-                       status, created_at, expires_at)
+                       status, created_at, expires_at, customer)
 VALUES (:interrupt_id, :thread_id, :tool, :args, :requester, :reason, :summary, :thread_link,
-        'pending', :now, :expires_at)
+        'pending', :now, :expires_at, :customer)
 ON CONFLICT (interrupt_id) DO NOTHING
 RETURNING approval_id
 
 -- name: approval_get
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals WHERE interrupt_id = :interrupt_id
 
 -- name: approval_set_card
@@ -343,24 +343,24 @@ UPDATE approvals SET status = :status, decided_by = :decided_by, decided_at = :n
                      edited_args = :edited_args
 WHERE interrupt_id = :interrupt_id AND status = 'pending' AND (expires_at IS NULL OR expires_at > :now)
 RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 
 -- name: approval_expire
 UPDATE approvals SET status = 'expired', decided_at = :now, note = :note
 WHERE interrupt_id = :interrupt_id AND status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
 RETURNING approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+          decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 
 -- name: approvals_due
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals
 WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= :now
 ORDER BY approval_id LIMIT :limit
 
 -- name: approvals_pending
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals WHERE status = 'pending' ORDER BY approval_id
 
 -- name: approvals_pending_count
@@ -368,7 +368,7 @@ SELECT count(*) AS n FROM approvals WHERE status = 'pending'
 
 -- name: approvals_recent
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
 FROM approvals ORDER BY approval_id DESC LIMIT :limit
 
 -- name: approvals_last_requester
@@ -426,3 +426,53 @@ DELETE FROM feedback WHERE thread_id = :thread_id
 
 -- name: forget_feedback_of_user
 DELETE FROM feedback WHERE user_id = :user_id
+
+-- ---- encryption at rest
+-- name: encryption_check_get
+SELECT sealed FROM encryption_check WHERE id = 1
+
+-- name: encryption_check_set
+INSERT INTO encryption_check (id, sealed) VALUES (1, :sealed) ON CONFLICT (id) DO NOTHING
+
+-- ---- supportbot encrypt: every sealed column, a batch at a time by primary key
+-- name: reseal_inbox_rows
+SELECT item_id AS id, payload FROM inbox WHERE item_id > :after ORDER BY item_id LIMIT :limit
+
+-- name: reseal_inbox_row
+UPDATE inbox SET payload = :payload WHERE item_id = :id
+
+-- name: reseal_outbox_rows
+SELECT outbox_id AS id, body FROM outbox WHERE outbox_id > :after ORDER BY outbox_id LIMIT :limit
+
+-- name: reseal_outbox_row
+UPDATE outbox SET body = :body WHERE outbox_id = :id
+
+-- name: reseal_approvals_rows
+SELECT approval_id AS id, args, reason, summary, note, edited_args, customer FROM approvals WHERE approval_id > :after ORDER BY approval_id LIMIT :limit
+
+-- name: reseal_approvals_row
+UPDATE approvals SET args = :args, reason = :reason, summary = :summary, note = :note, edited_args = :edited_args, customer = :customer WHERE approval_id = :id
+
+-- name: reseal_audit_log_rows
+SELECT audit_id AS id, args, detail FROM audit_log WHERE audit_id > :after ORDER BY audit_id LIMIT :limit
+
+-- name: reseal_audit_log_row
+UPDATE audit_log SET args = :args, detail = :detail WHERE audit_id = :id
+
+-- name: reseal_shop_refunds_rows
+SELECT refund_id AS id, reason FROM shop_refunds WHERE refund_id > :after ORDER BY refund_id LIMIT :limit
+
+-- name: reseal_shop_refunds_row
+UPDATE shop_refunds SET reason = :reason WHERE refund_id = :id
+
+-- name: reseal_shop_cancellations_rows
+SELECT cancellation_id AS id, reason FROM shop_cancellations WHERE cancellation_id > :after ORDER BY cancellation_id LIMIT :limit
+
+-- name: reseal_shop_cancellations_row
+UPDATE shop_cancellations SET reason = :reason WHERE cancellation_id = :id
+
+-- name: reseal_shop_tickets_rows
+SELECT ticket_id AS id, subject, body FROM shop_tickets WHERE ticket_id > :after ORDER BY ticket_id LIMIT :limit
+
+-- name: reseal_shop_tickets_row
+UPDATE shop_tickets SET subject = :subject, body = :body WHERE ticket_id = :id

@@ -81,3 +81,16 @@ SELECT DISTINCT thread_id FROM checkpoints WHERE instr(checkpoint, CAST(:user_id
 -- name: tables_with_thread_id
 SELECT m.name AS table_name FROM sqlite_master AS m, pragma_table_info(m.name) AS p
 WHERE m.type = 'table' AND p.name = 'thread_id'
+
+-- ---- supportbot encrypt: LangGraph's SQLite checkpoint tables, by rowid
+-- name: reseal_checkpoint_rows
+SELECT rowid AS id, type, checkpoint AS data FROM checkpoints WHERE rowid > :after ORDER BY rowid LIMIT :limit
+
+-- name: reseal_checkpoint_row
+UPDATE checkpoints SET type = :type, checkpoint = :data WHERE rowid = :id
+
+-- name: reseal_write_rows
+SELECT rowid AS id, type, value AS data FROM writes WHERE rowid > :after ORDER BY rowid LIMIT :limit
+
+-- name: reseal_write_row
+UPDATE writes SET type = :type, value = :data WHERE rowid = :id

@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import time
 
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
 from bot import messages as say
 from bot.approvals.model import APPROVED, EXPIRED, PENDING, REJECTED, VOID, Approval
 from bot.threads import parse_thread_id
@@ -93,8 +102,29 @@ def card_text(approval: Approval) -> str:
     return say.CARD_DECIDED_TEXT.format(outcome=outcome_line(approval), action=_action(approval))
 
 
-def build_approval_card(approval: Approval) -> list[dict]:
-    """Blocks of the card for ``approval`` in its current state."""
+def customer_line(approval: Approval, in_thread: bool) -> str | None:
+    """Whose order it is, for approvers: on a card in the approval channel, or in the customer's own thread."""
+    customer = approval.customer
+    if not customer:
+        return None
+    if in_thread and not customer.get("requester_owns"):
+        return say.APPROVAL_CUSTOMER_HIDDEN
+    return say.CARD_CUSTOMER_IS.format(name=_escape(str(customer.get("name") or "?")),
+                                       email=_escape(str(customer.get("email") or "?")))
+
+
+def _in_thread(approval: Approval) -> bool:
+    place = parse_thread_id(approval.thread_id)
+    return approval.card_channel is None or (place is not None and approval.card_channel == place.channel_id)
+
+
+def build_approval_card(approval: Approval, in_thread: bool | None = None) -> list[dict]:
+    """Blocks of the card for ``approval`` in its current state (slack_sdk enforces Slack's limits).
+
+    ``in_thread``: the card sits in the conversation itself (not the approval channel);
+    by default read from where the card was posted.
+    """
+    in_thread = _in_thread(approval) if in_thread is None else in_thread
     action = _escape(_action(approval))
     if approval.status == PENDING:
         head = say.CARD_PENDING_HEAD.format(action=action)
@@ -103,38 +133,40 @@ def build_approval_card(approval: Approval) -> list[dict]:
             approval.status, ":heavy_minus_sign:")
         head = say.CARD_DECIDED_HEAD.format(icon=icon, outcome=outcome_line(approval), action=action)
     fields = [
-        {"type": "mrkdwn", "text": say.CARD_ASKED_BY.format(who=_who(approval.requester))},
-        {"type": "mrkdwn", "text": say.CARD_WHERE.format(where=_where(approval))},
-        {"type": "mrkdwn", "text": say.CARD_REASON.format(reason=_escape(approval.reason or say.CARD_NONE)[:1500])},
-        {"type": "mrkdwn", "text": say.CARD_TOOL.format(tool=approval.tool)},
+        say.CARD_ASKED_BY.format(who=_who(approval.requester)),
+        say.CARD_WHERE.format(where=_where(approval)),
+        say.CARD_REASON.format(reason=_escape(approval.reason or say.CARD_NONE)[:1500]),
+        say.CARD_TOOL.format(tool=approval.tool),
     ]
-    blocks: list[dict] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": head[:2900]}},
-        {"type": "section", "fields": fields},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": say.CARD_ARGUMENTS.format(args=format_args(approval.args)[:2900])}]},
+    if (customer := customer_line(approval, in_thread)) is not None:
+        fields.insert(1, say.CARD_CUSTOMER.format(customer=customer[:1900]))
+    blocks: list = [
+        SectionBlock(text=MarkdownTextObject(text=head[:2900])),
+        SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields]),
+        _context(say.CARD_ARGUMENTS.format(args=format_args(approval.args))),
     ]
     if approval.edited_args:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": say.CARD_CHANGED_TO.format(args=format_args(approval.final_args)[:2900])}]})
+        blocks.append(_context(say.CARD_CHANGED_TO.format(args=format_args(approval.final_args))))
     if approval.note and approval.status != PENDING:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": say.CARD_NOTE.format(note=_escape(approval.note)[:2900])}]})
+        blocks.append(_context(say.CARD_NOTE.format(note=_escape(approval.note))))
     if approval.status == PENDING:
         if approval.expires_at:
-            blocks.append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": say.CARD_EXPIRES.format(time=slack_time(approval.expires_at))}]})
-        blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK, "elements": [
-            _button(say.CARD_APPROVE, APPROVE_ACTION, approval.interrupt_id, "primary"),
-            _button(say.CARD_REJECT, REJECT_ACTION, approval.interrupt_id, "danger"),
-            _button(say.CARD_EDIT, EDIT_ACTION, approval.interrupt_id),
-        ]})
-    return blocks
+            blocks.append(_context(say.CARD_EXPIRES.format(time=slack_time(approval.expires_at))))
+        confirm = ConfirmObject(title=say.APPROVAL_CONFIRM_TITLE,
+                                text=say.APPROVAL_CONFIRM_TEXT.format(action=_action(approval)[:290]),
+                                confirm=say.CARD_APPROVE, deny=say.APPROVAL_CONFIRM_DENY)
+        blocks.append(ActionsBlock(block_id=ACTIONS_BLOCK, elements=[
+            ButtonElement(text=say.CARD_APPROVE, action_id=APPROVE_ACTION, value=approval.interrupt_id,
+                          style="primary", confirm=confirm),
+            ButtonElement(text=say.CARD_REJECT, action_id=REJECT_ACTION, value=approval.interrupt_id,
+                          style="danger"),
+            ButtonElement(text=say.CARD_EDIT, action_id=EDIT_ACTION, value=approval.interrupt_id),
+        ]))
+    return [block.to_dict() for block in blocks]
 
 
-def _button(label: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": label}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text[:2900])])
 
 
 def button_value(blocks: list[dict], action_id: str) -> str | None:

@@ -12,7 +12,8 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.approvals.decisions import Approvals
-from bot.approvals.edit import NOTE_BLOCK, build_edit_modal, changed, check_args, read_edit
+from bot import messages as say
+from bot.approvals.edit import ARG_BLOCK, NOTE_BLOCK, build_edit_modal, changed, check_args, note_problem, read_edit
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,16 @@ def _clicker(body: dict) -> tuple[str, str, str | None, str | None]:
     return body["user"]["id"], body["actions"][0]["value"], channel, thread_ts
 
 
+def _card(body: dict) -> tuple[str | None, str | None]:
+    """(channel, ts) of the message whose button was clicked."""
+    container = body.get("container") or {}
+    return (container.get("channel_id") or (body.get("channel") or {}).get("id"),
+            container.get("message_ts") or (body.get("message") or {}).get("ts"))
+
+
 async def on_decision_click(approvals: Approvals, ack, body: dict, *, approve: bool) -> None:
     user, interrupt_id, channel, thread_ts = _clicker(body)
-    outcome = await approvals.decide(user, interrupt_id, approve=approve)
+    outcome = await approvals.decide(user, interrupt_id, approve=approve, card=_card(body))
     await ack()
     if outcome.ok:
         await approvals.show(outcome.approval)
@@ -39,7 +47,7 @@ async def on_decision_click(approvals: Approvals, ack, body: dict, *, approve: b
 
 async def on_edit_click(approvals: Approvals, ack, body: dict, client) -> None:
     user, interrupt_id, channel, thread_ts = _clicker(body)
-    checked = await approvals.check(user, interrupt_id)
+    checked = await approvals.check(user, interrupt_id, card=_card(body))
     await ack()
     if not checked.ok:
         await approvals.tell(channel, user, checked.message, thread_ts)
@@ -60,6 +68,9 @@ async def on_edit_submission(approvals: Approvals, ack, body: dict, view: dict) 
     approval = checked.approval
     edited, note = read_edit(approval, (view.get("state") or {}).get("values") or {})
     args, errors = check_args(approval.tool, {**approval.final_args, **edited})
+    errors = errors or note_problem(note)
+    if not errors and approvals.recheck is not None and (problem := await approvals.recheck.problem(approval, args)):
+        errors = {_first_block(approval): say.APPROVAL_BAD_ARGS.format(problem=problem)}
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -70,6 +81,12 @@ async def on_edit_submission(approvals: Approvals, ack, body: dict, view: dict) 
         return
     await ack()
     await approvals.show(outcome.approval)
+
+
+def _first_block(approval) -> str:
+    """Where a problem with the edited arguments is shown: the order, else the first input."""
+    names = list(approval.final_args)
+    return ARG_BLOCK + ("order_id" if "order_id" in names else names[0]) if names else NOTE_BLOCK
 
 
 def _shows_buttons(body: dict) -> bool:

@@ -46,10 +46,20 @@ class Approvals:
         self.approvers = approvers
         self.client = client
         self.wake = wake
+        self.recheck = None  # bot.approvals.recheck.Recheck: edited arguments checked for the requester
 
-    async def check(self, user: str, interrupt_id: str) -> Outcome:
-        """The pending approval ``user`` may decide, or the reason they may not (audited)."""
+    async def check(self, user: str, interrupt_id: str, card: tuple | None = None) -> Outcome:
+        """The pending approval ``user`` may decide, or the reason they may not (audited).
+
+        ``card``: (channel, ts) of the message clicked; a click counts only for the approval
+        that card shows, so a button value copied into another request decides nothing.
+        """
         approval = await self.store.get(interrupt_id)
+        if card is not None and approval is not None and tuple(card) != (approval.card_channel, approval.card_ts):
+            await self.store.refused(approval, user, "wrong_card")
+            log.warning("click refused: not this approval's card", extra={"thread_id": approval.thread_id,
+                                                                          "user": user})
+            return Outcome(None, say.APPROVAL_WRONG_CARD)
         if approval is not None and approval.pending and approval.expires_at \
                 and approval.expires_at <= self.store.clock():
             approval = await self._expire(approval) or await self.store.get(interrupt_id)
@@ -63,8 +73,8 @@ class Approvals:
         return Outcome(approval)
 
     async def decide(self, user: str, interrupt_id: str, *, approve: bool, note: str | None = None,
-                     edited_args: dict | None = None) -> Outcome:
-        checked = await self.check(user, interrupt_id)
+                     edited_args: dict | None = None, card: tuple | None = None) -> Outcome:
+        checked = await self.check(user, interrupt_id, card)
         if not checked.ok:
             return checked
         decided = await self.store.decide(interrupt_id, approve=approve, by=user, note=note, edited_args=edited_args)

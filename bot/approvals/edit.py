@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 
 from pydantic import ValidationError
+from slack_sdk.models.blocks import InputBlock, MarkdownTextObject, PlainTextInputElement, SectionBlock
+from slack_sdk.models.views import View
 
 from bot import messages as say
 from bot.approvals.card import describe_action
@@ -21,6 +23,8 @@ ARG_BLOCK = "approval_arg:"  # + argument name
 NOTE_BLOCK = "approval_note"
 INPUT_ACTION = "value"
 LONG_TEXT = 80
+MAX_INPUT = 3000  # Slack's plain_text_input limit
+MAX_NOTE = 2000  # a note is a sentence or two, not a document
 
 
 def tool_spec(name: str, tools=DEFAULT_TOOLS) -> ToolSpec | None:
@@ -33,27 +37,19 @@ def _shown(value) -> str:
 
 def build_edit_modal(approval: Approval) -> dict:
     intro = say.EDIT_INTRO.format(action=describe_action(approval.tool, approval.final_args))
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    blocks: list = [SectionBlock(text=MarkdownTextObject(text=intro[:2900]))]
     for name, value in approval.final_args.items():
         shown = _shown(value)
-        blocks.append({
-            "type": "input", "block_id": ARG_BLOCK + name,
-            "label": {"type": "plain_text", "text": name[:2000]},
-            "element": {"type": "plain_text_input", "action_id": INPUT_ACTION, "initial_value": shown[:3000],
-                        "multiline": len(shown) > LONG_TEXT or name == "reason"},
-        })
-    blocks.append({
-        "type": "input", "block_id": NOTE_BLOCK, "optional": True,
-        "label": {"type": "plain_text", "text": say.EDIT_NOTE_LABEL},
-        "element": {"type": "plain_text_input", "action_id": INPUT_ACTION, "multiline": True},
-    })
-    return {
-        "type": "modal", "callback_id": EDIT_VIEW, "private_metadata": approval.interrupt_id,
-        "title": {"type": "plain_text", "text": say.EDIT_TITLE},
-        "submit": {"type": "plain_text", "text": say.EDIT_SUBMIT},
-        "close": {"type": "plain_text", "text": say.EDIT_CLOSE},
-        "blocks": blocks,
-    }
+        blocks.append(InputBlock(
+            block_id=ARG_BLOCK + name, label=name[:2000],
+            element=PlainTextInputElement(action_id=INPUT_ACTION, initial_value=shown[:MAX_INPUT],
+                                          max_length=MAX_INPUT,
+                                          multiline=len(shown) > LONG_TEXT or name == "reason")))
+    blocks.append(InputBlock(
+        block_id=NOTE_BLOCK, optional=True, label=say.EDIT_NOTE_LABEL,
+        element=PlainTextInputElement(action_id=INPUT_ACTION, multiline=True, max_length=MAX_NOTE)))
+    return View(type="modal", callback_id=EDIT_VIEW, private_metadata=approval.interrupt_id,
+                title=say.EDIT_TITLE, submit=say.EDIT_SUBMIT, close=say.EDIT_CLOSE, blocks=blocks).to_dict()
 
 
 def read_edit(approval: Approval, values: dict) -> tuple[dict, str | None]:
@@ -75,7 +71,14 @@ def read_edit(approval: Approval, values: dict) -> tuple[dict, str | None]:
             except ValueError:
                 edited[name] = raw
     note = ((values.get(NOTE_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value")
-    return edited, (note.strip() or None) if note else None
+    return edited, (note.strip() or None) if isinstance(note, str) else None
+
+
+def note_problem(note: str | None) -> dict[str, str]:
+    """{NOTE_BLOCK: problem} for a note too long to store (Slack's own limit is client-side only)."""
+    if note and len(note) > MAX_NOTE:
+        return {NOTE_BLOCK: say.APPROVAL_NOTE_TOO_LONG.format(limit=MAX_NOTE, length=len(note))}
+    return {}
 
 
 def check_args(tool: str, args: dict, tools=DEFAULT_TOOLS) -> tuple[dict, dict[str, str]]:

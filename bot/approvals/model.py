@@ -28,6 +28,8 @@ class Approval:
     card_ts: str | None
     created_at: float
     expires_at: float | None
+    # Whose order it is: {"name", "email", "requester_owns"}; None when the action is about no order.
+    customer: dict | None = None
 
     @classmethod
     def from_row(cls, row: dict) -> "Approval":
@@ -39,6 +41,7 @@ class Approval:
             note=row.get("note"), edited_args=json.loads(row["edited_args"]) if row.get("edited_args") else None,
             card_channel=row.get("card_channel"), card_ts=row.get("card_ts"),
             created_at=float(row["created_at"]), expires_at=row.get("expires_at"),
+            customer=json.loads(row["customer"]) if row.get("customer") else None,
         )
 
     @property

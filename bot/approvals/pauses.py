@@ -58,7 +58,7 @@ class ApprovalPauses:
                 continue  # decided already: its resume item is in the inbox
             target = self._card_place(place)
             ts = await out.post(approval_card_key(interrupt.id), card_text(approval), kind="approval",
-                                blocks=build_approval_card(approval), place=target)
+                                blocks=build_approval_card(approval, in_thread=target is place), place=target)
             if approval.card_ts != ts:
                 await self.store.set_card(interrupt.id, target.channel_id, ts)
             posted.append(ts)
@@ -80,7 +80,7 @@ class ApprovalPauses:
         return await self.store.request(
             interrupt_id, place.thread_id, tool, args, requester=requester,
             reason=value.get("reason") or args.get("reason"), summary=await self.summary(tool, args),
-            thread_link=await self.links.thread(place), ttl=self.ttl)
+            thread_link=await self.links.thread(place), ttl=self.ttl, customer=value.get("customer"))
 
     async def summary(self, tool: str, args: dict) -> str:
         return await action_summary(self.shop, tool, args)

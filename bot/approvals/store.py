@@ -40,13 +40,15 @@ class ApprovalStore:
         return Approval.from_row(row) if row else None
 
     async def request(self, interrupt_id: str, thread_id: str, tool: str, args: dict, *, requester: str | None,
-                      reason: str | None, summary: str, thread_link: str | None, ttl: float | None) -> Approval:
+                      reason: str | None, summary: str, thread_link: str | None, ttl: float | None,
+                      customer: dict | None = None) -> Approval:
         now = self.clock()
         async with self.db.transaction() as tx:
             row = await tx.fetchone("approval_create", {
                 "interrupt_id": interrupt_id, "thread_id": thread_id, "tool": tool, "args": json.dumps(args),
                 "requester": requester, "reason": reason, "summary": summary, "thread_link": thread_link,
-                "now": now, "expires_at": now + ttl if ttl else None})
+                "now": now, "expires_at": now + ttl if ttl else None,
+                "customer": json.dumps(customer) if customer else None})
             if row is not None:
                 await _audit(tx, now, requester, "approval_requested", thread_id, row["approval_id"], tool, args,
                              "pending", {"summary": summary, "reason": reason, "interrupt_id": interrupt_id})

@@ -24,7 +24,8 @@ async def run(args, settings, out=None) -> int:
     from graph.storage import open_storage
 
     out = out or sys.stdout
-    async with open_storage(settings.database_url, pool_size=2, migrate=False) as storage:
+    async with open_storage(settings.database_url, pool_size=2, migrate=False,
+                            keys=settings.encryption_keys) as storage:
         store = ApprovalStore(storage.db, inbox=None)  # read-only: nothing is enqueued
         found = await (store.recent(args.limit) if args.all else store.pending())
     if args.json:

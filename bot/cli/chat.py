@@ -48,7 +48,8 @@ async def run(args, settings) -> int:
     thread_id = terminal_thread_id(args.thread)
     user = getpass.getuser()
     config = {"configurable": {"thread_id": thread_id}}
-    context = RunContext(requester=user, source={"via": "cli"})
+    # The terminal's user can read the database anyway: they act as staff.
+    context = RunContext(requester=user, source={"via": "cli"}, staff=True)
     try:
         async with open_agent(settings) as agent:
             model = DEMO_NOTICE if agent.demo else f"model {settings.supportbot_model or 'default'}"

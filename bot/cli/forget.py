@@ -21,7 +21,8 @@ async def run(args, settings) -> int:
     from bot.operators.forget import forget_thread, forget_user
     from graph.storage import open_storage
 
-    async with open_storage(settings.database_url, pool_size=2) as storage:
+    async with open_storage(settings.database_url, pool_size=2,
+                            keys=settings.encryption_keys) as storage:
         if args.user:
             result = await forget_user(storage, args.user.strip())
         else:

@@ -11,7 +11,8 @@ def configure(parser) -> None:
 async def run(args, settings) -> int:
     from graph.storage import open_storage
 
-    async with open_storage(settings.database_url, pool_size=2, migrate=False) as storage:
+    async with open_storage(settings.database_url, pool_size=2, migrate=False,
+                            keys=settings.encryption_keys) as storage:
         applied = await storage.db.migrate()
         setup = getattr(storage.checkpointer, "setup", None)
         if setup is not None:

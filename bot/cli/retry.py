@@ -19,7 +19,8 @@ async def run(args, settings) -> int:
 
     if args.item is None and not args.thread:
         raise CommandError("retry: give an ITEM id or --thread THREAD_ID", code=2)
-    async with open_storage(settings.database_url, pool_size=2) as storage:
+    async with open_storage(settings.database_url, pool_size=2,
+                            keys=settings.encryption_keys) as storage:
         inbox = Inbox(storage.db)
         if args.thread:
             count = await inbox.retry_thread(args.thread)

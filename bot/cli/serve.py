@@ -32,24 +32,28 @@ def stop_event():
 async def run(args, settings) -> int:
     from aiohttp import web
 
+    from bot.slack.bolt_app import slack_client
+    from bot.slack.token import check_bot_token
     from bot.slack.web import build_web_app
     from bot.wiring import Service
 
     settings.require_slack()
+    await check_bot_token(slack_client(settings))
     stop = stop_event()
     async with Service(settings, workers=args.workers) as service:
         runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
         await runner.setup()
         port = args.port or settings.port
-        await web.TCPSite(runner, "0.0.0.0", port).start()
+        await web.TCPSite(runner, settings.host, port).start()
         socket_handler = None
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             socket_handler = AsyncSocketModeHandler(service.bolt, settings.slack_app_token)
             await socket_handler.connect_async()
-        log.info("serving", extra={"port": port, "mode": "socket" if socket_handler else "http",
-                                   "workers": service.workers})
+        log.info("serving", extra={"host": settings.host, "port": port, "workers": service.workers,
+                                   "mode": "socket" if socket_handler else "http",
+                                   "slack_events": bool(settings.slack_signing_secret)})
         print(f"supportbot serving on :{port} ({'Socket Mode' if socket_handler else 'HTTP'}, "
               f"{service.workers} workers)", flush=True)
         await stop.wait()

@@ -19,7 +19,7 @@ class Session(NamedTuple):
 @asynccontextmanager
 async def open_session(settings: Settings) -> AsyncIterator[Session]:
     """The graph's shape is the bot's; its model is never called (reading and forking only)."""
-    async with open_storage(settings.database_url, pool_size=2) as storage:
+    async with open_storage(settings.database_url, pool_size=2, keys=settings.encryption_keys) as storage:
         yield Session(storage, agent_graph(settings, storage, DemoChatModel()))
 
 

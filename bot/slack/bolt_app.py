@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
@@ -61,16 +62,25 @@ class Deps:
     wake: Callable[[], None]  # the in-process workers look at the inbox now
 
 
+def quiet_bolt_logger() -> logging.Logger:
+    """The base of every logger Bolt makes for this app: Bolt logs request bodies at INFO
+    (a refused signature, an unhandled request), and bodies carry message text."""
+    logger = logging.getLogger("slack_bolt.supportbot")
+    logger.setLevel(max(logging.WARNING, logging.getLogger().getEffectiveLevel()))
+    return logger
+
+
 def build_app(deps: Deps) -> AsyncApp:
     settings = deps.settings
     app = AsyncApp(
         client=deps.client,
-        signing_secret=settings.slack_signing_secret or "socket-mode",
+        # Verification stays on in every mode (Bolt skips it for Socket Mode deliveries only):
+        # without a signing secret, an unguessable one refuses any HTTP request that gets this far.
+        signing_secret=settings.slack_signing_secret or secrets.token_hex(32),
         # The listener's inbox write must finish before Slack gets its 200:
         # a failed write answers 500 and Slack delivers again.
         process_before_response=True,
-        # Socket Mode has no signatures; HTTP mode verifies every request.
-        request_verification_enabled=not settings.socket_mode,
+        logger=quiet_bolt_logger(),
     )
     listeners.register(app, deps)
     return app

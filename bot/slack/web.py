@@ -1,4 +1,9 @@
-"""HTTP mode: Slack requests at POST /slack/events, plus health and metrics."""
+"""HTTP mode: Slack requests at POST /slack/events, plus health and metrics.
+
+In Socket Mode without a signing secret there is no /slack/events at all
+(404): Slack talks to the bot over the WebSocket, and an HTTP endpoint nobody
+can verify would take forged requests.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 
 from bot.metrics import METRICS
+from bot.slack.door import Door
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +25,18 @@ MAX_BODY = 1024 * 1024
 
 
 def build_web_app(bolt: AsyncApp, service) -> web.Application:
+    settings = service.settings
+    door = Door(settings.slack_signing_secret) if settings.slack_signing_secret else None
+
     async def slack_events(request: web.Request) -> web.Response:
+        body = await request.read()
+        if not door.check(request.remote or "unknown", body, request.headers):
+            METRICS.deliveries.labels(outcome="refused").inc()
+            return web.json_response({"error": "invalid request"}, status=401)
         try:
             bolt_request = await to_bolt_request(request)
-        except ValueError:  # Bolt parses the body up front: JSON / form that does not parse
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            # Signed but not a Slack payload (JSON / form that does not parse, or `[1,2]`, `null`).
             METRICS.deliveries.labels(outcome="malformed").inc()
             return web.json_response({"error": "malformed request body"}, status=400)
         bolt_response = await bolt.async_dispatch(bolt_request)
@@ -48,7 +62,8 @@ def build_web_app(bolt: AsyncApp, service) -> web.Application:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app = web.Application(client_max_size=MAX_BODY)
-    app.router.add_post("/slack/events", slack_events)
+    if door is not None:
+        app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)

@@ -44,6 +44,7 @@ def bot_env(database_url: str, slack_api_url: str, openai_base_url: str, *, leas
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SUPPORTBOT_", "OPENAI_"))}
     env.update({
         "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack_api_url,
+        "SUPPORTBOT_STAFF": "U1",  # the asker in these scenarios is a support agent (any order)
         "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": openai_base_url, "SUPPORTBOT_MODEL": "gpt-test",
         "DATABASE_URL": database_url, "SUPPORTBOT_LEASE_SECONDS": str(lease),
         "SUPPORTBOT_DRAIN_SECONDS": str(drain),

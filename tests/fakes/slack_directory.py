@@ -8,6 +8,17 @@ import itertools
 
 BOT_USER, BOT_ID, TEAM = "UBOT", "BBOT", "T1"
 
+# The demo shop's customers as Slack users (users.info profile emails, as seeded in sql/):
+# UADA owns orders 1001 and 1002, UALAN 1003, UGRACE 1004 and 1005, and so on.
+# UGUEST has no email (a guest account, or an app without users:read.email); other users
+# get no email either unless a test sets one in ``users``.
+CUSTOMERS = {
+    "UADA": ("Ada Lovelace", "ada@example.com"), "UALAN": ("Alan Turing", "alan@example.com"),
+    "UGRACE": ("Grace Hopper", "grace@example.com"), "ULINUS": ("Linus Torvalds", "linus@example.com"),
+    "UBARBARA": ("Barbara Liskov", "barbara@example.com"), "UKEN": ("Ken Thompson", "ken@example.com"),
+    "UMARGARET": ("Margaret Hamilton", "margaret@example.com"),
+}
+
 
 class SlackDirectory:
     _views = itertools.count(1)
@@ -24,9 +35,12 @@ class SlackDirectory:
 
     def _api_users_info(self, p):
         user = p.get("user", "")
-        info = {"id": user, "team_id": TEAM, "name": user.lower(), "real_name": f"User {user}",
-                "is_bot": False, "deleted": False, "tz": "UTC",
-                "profile": {"real_name": f"User {user}", "display_name": user.lower()}}
+        name, email = CUSTOMERS.get(user, (f"User {user}", None))
+        profile = {"real_name": name, "display_name": user.lower(), **({"email": email} if email else {})}
+        info = {"id": user, "team_id": TEAM, "name": user.lower(), "real_name": name,
+                "is_bot": False, "deleted": False, "tz": "UTC", "profile": profile}
+        if user == "UGUEST":
+            info.update(is_restricted=True, is_ultra_restricted=True)
         return {"ok": True, "user": {**info, **self.users.get(user, {})}}
 
     def _api_bots_info(self, p):

@@ -6,15 +6,17 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from graph.agent import build_graph, human_message
+from graph.state import RunContext
 from graph.tools import DEFAULT_TOOLS, ToolCallInfo, execute, validate
 from tests.graph.scripted import ScriptedModel, thread, tool_call
 
 TOOLS = {spec.name: spec for spec in DEFAULT_TOOLS}
+STAFF = RunContext(requester="UAGENT", staff=True)
 
 
-async def run_tool(shop, name: str, args: dict, call_id: str = "call_1") -> str:
+async def run_tool(shop, name: str, args: dict, call_id: str = "call_1", caller: RunContext = STAFF) -> str:
     spec = TOOLS[name]
-    return await execute(spec, shop, validate(spec, args), ToolCallInfo("test:1", call_id))
+    return await execute(spec, shop, validate(spec, args), ToolCallInfo("test:1", call_id, caller))
 
 
 async def status(storage, order_id: int) -> str:

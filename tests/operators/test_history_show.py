@@ -37,7 +37,7 @@ async def test_show_at_an_old_checkpoint_is_the_state_the_agent_had_then(demo):
     after_first = await say(graph, "my name is Ada", 1)
     then = (await graph.aget_state({"configurable": {"thread_id": THREAD}})).values
     await say(graph, "where is order 1003?", 2)
-    await say(graph, "please refund order 1003, it broke", 3)  # pauses for approval
+    await say(graph, "please refund order 1001, it broke", 3)  # pauses for approval (1003 is not refundable)
 
     old = await show(graph, THREAD, after_first)
     now = await show(graph, THREAD)
@@ -47,7 +47,7 @@ async def test_show_at_an_old_checkpoint_is_the_state_the_agent_had_then(demo):
         (m.type.replace("human", "user").replace("ai", "assistant"), m.content) for m in then["messages"]]
     assert old["customer"] == {"customer_name": "Ada", "customer_email": None, "current_order": None}
     assert old["interrupts"] == [] and old["next"] == []
-    assert now["customer"]["current_order"] == "1003"
+    assert now["customer"]["current_order"] == "1001"
     assert len(now["messages"]) == 8
     assert now["next"] == ["tools"]
     assert [i["value"]["tool"] for i in now["interrupts"]] == ["refund_order"]

@@ -9,7 +9,7 @@ from tests.fakes.openai_server import Reply
 from tests.operators.conftest import THREAD, cli, raw, say, settings_for
 
 TICKET = {"name": "create_ticket", "args": {"subject": "Broken", "body": "My headphones broke"}}
-REFUND = {"name": "refund_order", "args": {"order_id": 1003, "reason": "broken"}}
+REFUND = {"name": "refund_order", "args": {"order_id": 1001, "reason": "broken"}}
 
 
 async def test_replay_prints_what_todays_model_does_differently_and_leaves_the_thread_alone(
@@ -19,7 +19,7 @@ async def test_replay_prints_what_todays_model_does_differently_and_leaves_the_t
         start = await say(agent.graph, "first", 1)
         fake_openai.queue(Reply(tool_calls=[TICKET]))
         await say(agent.graph, "please open a ticket", 2)
-        head = await say(agent.graph, "refund order 1003 please", 3)
+        head = await say(agent.graph, "refund order 1001 please", 3)
         checkpoints = raw(database_url, "SELECT count(*) FROM checkpoints")
     assert raw(database_url, "SELECT subject FROM shop_tickets") == [("Broken",)]
 
@@ -34,16 +34,16 @@ async def test_replay_prints_what_todays_model_does_differently_and_leaves_the_t
         'assistant → create_ticket(subject="Broken", body="My headphones broke")',
         "tool create_ticket: Ticket #1 opened: Broken.",
         "assistant: tool said: Ticket #1 opened: Broken.",
-        "user: refund order 1003 please",
-        "assistant: echo: refund order 1003 please",
+        "user: refund order 1001 please",
+        "assistant: echo: refund order 1001 please",
     ]
     assert result["replayed"] == [
         "user: please open a ticket",
         'assistant → create_ticket(subject="Broken", body="My headphones broke")',
         "tool create_ticket (error): Error: not carried out: this is a replay, which never changes the shop",
         "assistant: tool said: could not",
-        "user: refund order 1003 please",
-        'assistant → refund_order(order_id=1003, reason="broken")',
+        "user: refund order 1001 please",
+        'assistant → refund_order(order_id=1001, reason="broken")',
     ]
     assert result["same"] is False and result["head"] == head
     assert [p["tool"] for p in result["paused"]] == ["refund_order"]

@@ -67,12 +67,12 @@ async def test_rewind_voids_the_abandoned_branchs_approval_and_releases_held_mes
         demo, database_url, fake_slack):
     storage, graph = demo
     first = await say(graph, "my name is Ada", 1)
-    await say(graph, "please refund order 1003, it broke", 2)  # pauses for approval
+    await say(graph, "please refund order 1001, it broke", 2)  # pauses for approval
     pause = (await graph.aget_state({"configurable": {"thread_id": THREAD}})).interrupts[0]
     fake_slack.add_user_message("C1", "100.000050", "Approve refund_order?", user="UBOT")
     now = time.time()
     raw(database_url, "INSERT INTO approvals (interrupt_id, thread_id, tool, args, requester, status, card_channel,"
-        " card_ts, created_at) VALUES (?, ?, 'refund_order', '{\"order_id\": 1003}', 'U1', 'pending', 'C1',"
+        " card_ts, created_at) VALUES (?, ?, 'refund_order', '{\"order_id\": 1001}', 'U1', 'pending', 'C1',"
         " '100.000050', ?)", (pause.id, THREAD, now))
     raw(database_url, "INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)"
         " VALUES ('T1:C1:100.000060', ?, 'message', '{}', 'held', ?, ?)", (THREAD, now, now))

@@ -16,6 +16,7 @@ from tests.support.postgres import free_port
 from tests.support.queries import add_test_queries
 
 SECRET = "test-signing-secret"
+STAFF_AGENT = "U1"
 
 
 database_url = database_fixture("sqlite", "postgres")
@@ -46,11 +47,14 @@ class RunningBot:
 
 @asynccontextmanager
 async def running_bot(database_url, fake_slack, fake_openai=None, workers=4, **overrides):
-    settings = load_settings(
-        slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake_slack.api_url,
-        database_url=database_url, openai_api_key="sk-test" if fake_openai else None,
-        openai_base_url=fake_openai.base_url if fake_openai else None, supportbot_model="gpt-test",
-        supportbot_lease_seconds=overrides.pop("lease", 10), supportbot_drain_seconds=5, **overrides)
+    settings = load_settings(**{
+        "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET, "slack_api_url": fake_slack.api_url,
+        "database_url": database_url, "openai_api_key": "sk-test" if fake_openai else None,
+        "openai_base_url": fake_openai.base_url if fake_openai else None, "supportbot_model": "gpt-test",
+        "supportbot_lease_seconds": overrides.pop("lease", 10), "supportbot_drain_seconds": 5,
+        # U1, who asks in most scenarios, is a support agent acting for customers (any order);
+        # customers with their own orders are UADA, UALAN, UGRACE... (tests/fakes/slack_directory.py).
+        "supportbot_staff": [STAFF_AGENT], **overrides})
     async with Service(settings, workers=workers) as service:
         add_test_queries(service.agent.storage.db)
         runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
