@@ -11,6 +11,11 @@ from graph.db import Database
 class ShopError(Exception):
     """A request the shop refuses; the message is meant for the model and the customer."""
 
+    @property
+    def refusal(self) -> str:
+        """The sentence a user may read (unlike other exceptions' text, which goes to the log)."""
+        return str(self.args[0]) if self.args else ""
+
 
 # A customer asking about someone else's order gets exactly what a missing order gets.
 NOT_ON_ACCOUNT = "I can't find order {order_id} on your account. Please check the number (it looks like 1001)."

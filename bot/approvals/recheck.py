@@ -30,5 +30,5 @@ class Recheck:
         try:
             await spec.check(self.shop, spec.args.model_validate(args), ToolCallInfo(approval.thread_id, "edit", caller))
         except ShopError as exc:
-            return str(exc)
+            return exc.refusal
         return None
