@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     port: int = Field(3000, ge=1, le=65535)
     host: str = Field("0.0.0.0", min_length=1, description="bind address of the HTTP server")
 
-    # -- trust boundaries (issue 11) --
+    # -- trust boundaries --
     supportbot_staff: CsvList = []  # Slack user ids who may act for any customer (behind approval)
     supportbot_identity_ttl: float = Field(3600.0, gt=0, description="seconds a users.info email is trusted")
     # Encryption at rest: urlsafe base64 of 32 random bytes; older keys (comma-separated) still decrypt.

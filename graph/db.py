@@ -213,18 +213,18 @@ class SqliteDatabase(Database):
     async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
         if self.reader is None or query not in self._reads:
             return await super().fetchone(query, params, wait=wait)
-        cur = await self.reader.execute(self.q(query), params or {})
+        cur = await self.reader.execute(self.q(query), self.sealed(params))
         row = await cur.fetchone()
         await cur.close()
-        return dict(row) if row is not None else None
+        return self.opened(dict(row)) if row is not None else None
 
     async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
         if self.reader is None or query not in self._reads:
             return await super().fetchall(query, params, wait=wait)
-        cur = await self.reader.execute(self.q(query), params or {})
+        cur = await self.reader.execute(self.q(query), self.sealed(params))
         rows = await cur.fetchall()
         await cur.close()
-        return [dict(r) for r in rows]
+        return [self.opened(dict(r)) for r in rows]
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_SqliteTx]:

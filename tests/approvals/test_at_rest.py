@@ -15,7 +15,7 @@ import pytest
 
 from bot.approvals.card import ACTIONS_BLOCK, APPROVE_ACTION
 from graph.storage import StorageError, open_storage
-from tests.approvals.conftest import APPROVER, SECRET, running_bot, settle, wait_cards, wait_text
+from tests.approvals.conftest import APPROVER, SECRET, running_bot, wait_cards, wait_text
 from tests.support.at_rest import at_rest
 from tests.support.slack_requests import apost_event, apost_form, app_mention_event, block_actions_payload, event_callback
 
@@ -46,7 +46,7 @@ async def converse(bot, secret: str = SECRET) -> None:
     await wait_text(bot.slack, "C1", THREAD, "Refunded order 1001")
     await say(bot, f"please open a ticket: {SECRET_WORDS} also the box", "700.000003", secret)
     await wait_text(bot.slack, "C1", THREAD, "Ticket #")
-    await settle(bot)
+    await bot.idle()
 
 
 async def test_no_token_secret_or_key_reaches_the_database_or_the_log(database_url, fake_slack, caplog):

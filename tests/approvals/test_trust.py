@@ -19,7 +19,6 @@ from tests.approvals.conftest import (
     ephemerals_to,
     order_state,
     row,
-    settle,
     submit_edit,
     thread_texts,
     wait_cards,
@@ -35,7 +34,7 @@ async def test_a_customer_asking_about_someone_elses_order_learns_nothing(bot):
     await ask(bot, "where is order 1003?", "600.000001", user="UADA")
     await ask(bot, "refund order 1004 please", "600.000002", user="UADA")
     await ask(bot, "cancel order 1003", "600.000003", user="UADA")
-    await settle(bot)
+    await bot.idle()
     assert cards(bot.slack) == []
     for thread, order in (("600.000001", 1003), ("600.000002", 1004), ("600.000003", 1003)):
         said = _said(bot, thread)
@@ -84,7 +83,7 @@ async def test_the_approval_channel_card_names_whose_order_it_is(database_url, f
 async def test_a_guest_with_no_email_can_talk_but_order_tools_offer_a_ticket(bot):
     await ask(bot, "where is order 1001?", "604.000001", user="UGUEST")
     await ask(bot, "refund order 1001", "604.000002", user="UGUEST")
-    await settle(bot)
+    await bot.idle()
     assert cards(bot.slack) == []
     for thread in ("604.000001", "604.000002"):
         said = _said(bot, thread)
@@ -97,7 +96,7 @@ async def test_a_guest_with_no_email_can_talk_but_order_tools_offer_a_ticket(bot
 async def test_actions_that_cannot_succeed_are_answered_at_once_without_a_card(bot):
     await ask(bot, "refund order 1003", "605.000001", user="UALAN")  # still processing
     await ask(bot, "cancel order 1004", "605.000002", user="UGRACE")  # delivered
-    await settle(bot)
+    await bot.idle()
     assert cards(bot.slack) == []
     assert "only shipped or delivered orders can be refunded" in _said(bot, "605.000001")
     assert "only orders still processing can be cancelled" in _said(bot, "605.000002")
@@ -110,7 +109,7 @@ async def test_a_click_carrying_another_cards_approval_id_is_refused(bot):
     first, second = await wait_cards(bot, 2)
     forged = first.__class__(**{**vars(first), "interrupt_id": second.interrupt_id})
     assert await click(bot, forged, APPROVER, APPROVE_ACTION) == 200
-    await settle(bot)
+    await bot.idle()
     assert (await row(bot, second))["status"] == "pending"
     assert await order_state(bot, 1002) == ("shipped", 0)
     assert any("doesn't belong to this request" in t for t in ephemerals_to(bot.slack, APPROVER))
@@ -129,7 +128,7 @@ async def test_the_edit_modal_rechecks_ownership_validation_and_note_size(bot):
         assert status == 200 and problem in json.loads(body)["errors"][order_block], (value, body)
     status, body = await submit_edit(bot, APPROVER, view, {NOTE_BLOCK: "x" * 200_000})
     assert status == 200 and "up to 2,000 characters" in json.loads(body)["errors"][NOTE_BLOCK]
-    await settle(bot)
+    await bot.idle()
     assert (await row(bot, card))["status"] == "pending" and (await row(bot, card))["note"] is None
     assert await order_state(bot, 1010) == ("shipped", 0)
     assert card_updates(bot.slack, card) == []

@@ -13,14 +13,15 @@ from bot.config import load_settings
 from bot.agent import open_agent
 from graph.agent import human_message
 from tests.support.at_rest import at_rest
+from tests.support.fixtures import database_fixture
 
 THREAD = {"configurable": {"thread_id": "slack:T1:C1:800.000001"}}
 CANARY = "Quetzal-canary-2290"
 
+database_url = database_fixture("sqlite", "postgres")  # memory:// keeps nothing at rest
+
 
 async def test_encrypt_seals_an_existing_database_and_memory_survives(database_url, monkeypatch, capsys):
-    if database_url.startswith("memory"):
-        return  # nothing at rest to encrypt
     async with open_agent(load_settings(database_url=database_url)) as agent:
         await agent.graph.ainvoke({"messages": [human_message("my name is Zelda")]}, THREAD)
         await agent.graph.ainvoke({"messages": [human_message(f"refund order 1001, {CANARY}")]}, THREAD)

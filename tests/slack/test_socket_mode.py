@@ -36,7 +36,7 @@ def test_socket_mode_mention_is_acked_and_answered(tmp_path):
             assert posts[0].params["thread_ts"] == "700.000001"
             assert "1003" in posts[0].params["text"]  # the offline demo model looked the order up
             assert slack.calls_to("apps.connections.open")[0].token == "xapp-test"
-            # No signing secret: the HTTP port serves health, not Slack events (issue 11).
+            # No signing secret: the HTTP port serves health, not Slack events.
             forged = json.dumps(event_callback(message_event("D1", "U1", "refund order 1001", "700.000002",
                                                              channel_type="im"))).encode()
             request = urllib.request.Request(f"http://127.0.0.1:{env['PORT']}/slack/events", data=forged,
