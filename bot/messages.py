@@ -272,3 +272,6 @@ APPROVAL_CONFIRM_TEXT = "{action}?"
 APPROVAL_CONFIRM_DENY = "Cancel"
 CARD_CUSTOMER = "*Customer*\n{customer}"
 CARD_CUSTOMER_IS = "{name} ({email})"
+CLI_ENCRYPT_NO_KEY = ("SUPPORTBOT_ENCRYPTION_KEY is not set: generate one with python -c 'import secrets,base64;"
+                      "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'")
+CLI_ENCRYPTED = "{database}: encrypted {counts}"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.config import ConfigError
-from graph.reseal import reseal
-from graph.storage import open_storage
+from bot import messages as say
+from bot.cli import CommandError
 
 NAME = "encrypt"
 HELP = ("encrypt every stored message, payload and checkpoint with SUPPORTBOT_ENCRYPTION_KEY, "
@@ -16,10 +15,13 @@ def configure(parser) -> None:
 
 
 async def run(args, settings) -> int:
+    from graph.reseal import reseal
+    from graph.storage import open_storage
+
     if settings.encryption_keys is None:
-        raise ConfigError("SUPPORTBOT_ENCRYPTION_KEY is not set: generate one with python -c 'import secrets,base64;"
-                          "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'")
+        raise CommandError(say.CLI_ENCRYPT_NO_KEY, code=2)
     async with open_storage(settings.database_url, pool_size=2, keys=settings.encryption_keys) as storage:
         counts = await reseal(storage)
-    print(f"{storage.url.redacted}: encrypted " + ", ".join(f"{n} {table}" for table, n in counts.items()))
+    print(say.CLI_ENCRYPTED.format(database=storage.url.redacted,
+                                   counts=", ".join(f"{n} {table}" for table, n in counts.items())))
     return 0
