@@ -57,7 +57,7 @@ class Settings(BaseSettings):
 
     # Runs at once per process. A run spends nearly all its time waiting on the model
     # and Slack, holding no database connection, so this is sized for the burst to
-    # absorb in one model-call time, not for the pool (docs/operating.md, "Sizing").
+    # absorb in one model-call time, not for the pool (docs/operations.md, "Sizing workers and the pool").
     supportbot_workers: int = Field(64, ge=1, le=512)
     # PostgreSQL LISTEN/NOTIFY wake-ups across processes; false behind PgBouncer in
     # transaction mode (LISTEN needs a session), polling then does the waking.

@@ -65,6 +65,17 @@ def playground_env(folder: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
+def playground(tmp_path_factory):
+    """One playground process per test module, on a folder of its own (SQLite, demo model)."""
+    folder = tmp_path_factory.mktemp("playground")
+    process = PlaygroundProcess(folder, playground_env(folder)).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get update && apt-get install -y chromium`")

@@ -6,20 +6,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.playground.conftest import PlaygroundProcess, open_page, playground_env, screenshot
+from tests.playground.conftest import open_page, screenshot
 from tests.playground.helpers import be, click_and_confirm, go_to, last_bot_message, say
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def playground(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("playground")
-    process = PlaygroundProcess(folder, playground_env(folder)).start()
-    try:
-        yield process
-    finally:
-        process.stop()
 
 
 def test_a_dm_message_is_answered_by_the_bot(browser, playground):
