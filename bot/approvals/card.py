@@ -152,9 +152,7 @@ def build_approval_card(approval: Approval, in_thread: bool | None = None) -> li
     if approval.status == PENDING:
         if approval.expires_at:
             blocks.append(_context(say.CARD_EXPIRES.format(time=slack_time(approval.expires_at))))
-        confirm = ConfirmObject(title=say.APPROVAL_CONFIRM_TITLE,
-                                text=say.APPROVAL_CONFIRM_TEXT.format(action=_action(approval)[:290]),
-                                confirm=say.CARD_APPROVE, deny=say.APPROVAL_CONFIRM_DENY)
+        confirm = approve_confirm(approval)
         blocks.append(ActionsBlock(block_id=ACTIONS_BLOCK, elements=[
             ButtonElement(text=say.CARD_APPROVE, action_id=APPROVE_ACTION, value=approval.interrupt_id,
                           style="primary", confirm=confirm),
@@ -163,6 +161,13 @@ def build_approval_card(approval: Approval, in_thread: bool | None = None) -> li
             ButtonElement(text=say.CARD_EDIT, action_id=EDIT_ACTION, value=approval.interrupt_id),
         ]))
     return [block.to_dict() for block in blocks]
+
+
+def approve_confirm(approval: Approval) -> ConfirmObject:
+    """The dialog every Approve button opens (card and Home tab): "Refund order 1001 ($129.00)?"."""
+    return ConfirmObject(title=say.APPROVAL_CONFIRM_TITLE,
+                         text=say.APPROVAL_CONFIRM_TEXT.format(action=_action(approval)[:290]),
+                         confirm=say.CARD_APPROVE, deny=say.APPROVAL_CONFIRM_DENY)
 
 
 def _context(text: str) -> ContextBlock:

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot import messages as say
-from bot.approvals.card import describe_action, slack_time
+from bot.approvals.card import approve_confirm, customer_line, describe_action, slack_time
 from bot.approvals.model import Approval
 
 MAX_BLOCKS = 100  # Slack's limit for a Home view
@@ -79,9 +79,13 @@ def approval_blocks(item: HomeApproval) -> list:
         SectionBlock(text=_md(f"*{action}*{where}\n{say.HOME_ASKED.format(who=who, when=slack_time(approval.created_at))}"
                               + (f"\n_{approval.reason}_" if approval.reason else ""))),
     ]
+    # The Home tab is the approver's own view, so it may name whose order it is.
+    if (customer := customer_line(approval, in_thread=False)) is not None:
+        blocks.append(ContextBlock(elements=[_md(say.CARD_CUSTOMER.format(customer=customer[:1900]))]))
     if item.may_decide:
         blocks.append(ActionsBlock(block_id=home_block_id(approval), elements=[
-            ButtonElement(text="Approve", action_id=HOME_APPROVE_ACTION, value=approval.interrupt_id, style="primary"),
+            ButtonElement(text="Approve", action_id=HOME_APPROVE_ACTION, value=approval.interrupt_id, style="primary",
+                          confirm=approve_confirm(approval)),
             ButtonElement(text="Reject", action_id=HOME_REJECT_ACTION, value=approval.interrupt_id, style="danger"),
         ]))
     else:
