@@ -69,8 +69,8 @@ class Service:
             self.pool = WorkerPool(self.inbox, self.runner, self.workers, outbox=self.outbox,
                                    max_attempts=settings.supportbot_max_attempts)
         wake = self.pool.wake if self.pool is not None else _no_workers
-        self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake)
-        self.approvals.recheck = Recheck(Shop(db), self.directory)
+        self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake,
+                                   recheck=Recheck(Shop(db), self.directory))
         self.deps = Deps(settings, self.agent, self.inbox, self.client, self.outbox, self.approvals, wake)
         self.spawn(expire_loop(self.approvals, sweep_interval(settings.supportbot_approval_ttl), self.stopping),
                    "approvals-expiry")

@@ -41,12 +41,12 @@ class Outcome:
 
 class Approvals:
     def __init__(self, store: ApprovalStore, approvers: Approvers, client: AsyncWebClient, *,
-                 wake: Callable[[], None] = lambda: None) -> None:
+                 wake: Callable[[], None] = lambda: None, recheck=None) -> None:
         self.store = store
         self.approvers = approvers
         self.client = client
         self.wake = wake
-        self.recheck = None  # bot.approvals.recheck.Recheck: edited arguments checked for the requester
+        self.recheck = recheck  # bot.approvals.recheck.Recheck: edited arguments checked for the requester
 
     async def check(self, user: str, interrupt_id: str, card: tuple | None = None) -> Outcome:
         """The pending approval ``user`` may decide, or the reason they may not (audited).
