@@ -34,7 +34,7 @@ class CancelLosingInbox(Inbox):
 class SlowRunner:
     async def run(self, lease, items) -> RunResult:
         await asyncio.sleep(0.8)  # past the first renewal, which is still in progress when the run ends
-        return RunResult(True, [], [])
+        return RunResult([], [])
 
 
 async def test_thread_is_released_after_its_run_even_if_the_renewer_missed_its_cancel(database_url):

@@ -18,6 +18,8 @@ async def test_every_checkpoint_of_a_slack_thread_names_its_user_even_across_an_
         fake_openai.queue(Reply(tool_calls=[REFUND]))
         await apost_event(bot.events_url, SECRET, event_callback(
             app_mention_event("C1", "U1", "refund order 1001, it broke", "100.000001")))
+        # The queued tool call is for this thread: let it pause before another thread asks the model.
+        await bot.idle()
         await apost_event(bot.events_url, SECRET, event_callback(
             app_mention_event("C2", "U2", "hello", "200.000001")))
         await bot.idle()
