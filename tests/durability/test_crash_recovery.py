@@ -36,10 +36,21 @@ async def test_crash_before_the_next_step_checkpoint_was_saved_is_resumed(databa
     fake_openai.delay = 1.5
     bot = bots.start(database_url)
     assert await deliver(bot, mention("what is the status of 1004?", "520.000001")) == 200
-    await wait_for(lambda: fake_openai.calls >= 1, 15, "the model call started")
-    bot.kill()
     thread = "slack:T1:C1:520.000001"
     writes = "writes" if database_url.startswith("sqlite") else "checkpoint_writes"
+
+    def window_open() -> bool:
+        # The step before the running one is saved with its writes (saving is asynchronous:
+        # on a loaded machine it can lag behind the model call that has already started).
+        latest_two = query(database_url, "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? "
+                                         "ORDER BY checkpoint_id DESC LIMIT 2", (thread,))
+        return len(latest_two) == 2 and query(
+            database_url, f"SELECT count(*) FROM {writes} WHERE thread_id = ? AND checkpoint_id = ?",
+            (thread, latest_two[1][0]))[0][0] > 0
+
+    await wait_for(lambda: fake_openai.calls >= 1, 15, "the model call started")
+    await wait_for(window_open, 15, "the step before the model call saved with its writes")
+    bot.kill()
     (latest,), = query(database_url, "SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?", (thread,))
     query(database_url, "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id = ?", (thread, latest))
     (now_latest,), = query(database_url, "SELECT max(checkpoint_id) FROM checkpoints WHERE thread_id = ?", (thread,))
