@@ -31,7 +31,7 @@ def test_the_approver_approves_from_the_home_tab_and_the_card_follows(browser, p
     request = page.locator("#home .bk-section", has_text="Refund order 1002")
     expect(request).to_be_visible()
     screenshot(page, "home")
-    click_and_confirm(page, request.locator("xpath=following-sibling::div[1]").get_by_role("button", name="Approve"))
+    click_and_confirm(page, page.locator("#home").get_by_role("button", name="Approve").first)
     go_to(page, "# approvals")
     card = page.locator("#messages .msg.bot", has_text="Refund order 1002").last
     expect(card).to_contain_text("Approved by")
