@@ -102,34 +102,52 @@ async def prune_thread(storage, thread_id: str, keep: int, pinned: set[str] = fr
         # Checked under the lock, as upstream does: a thread may have started using one since.
         if (await tx.fetchone("retention_uses_delta_channel", {"thread_id": thread_id}))["delta"]:
             raise UsesDeltaChannel(thread_id)
-        for row in await tx.fetchall("retention_namespaces", {"thread_id": thread_id}):
-            found = await _prune_namespace(tx, pg, thread_id, row["checkpoint_ns"], keep, pinned)
-            for key, value in found.items():
-                counts[key] += value
+        namespaces = {r["checkpoint_ns"]: r["root"] for r in await tx.fetchall("retention_namespaces",
+                                                                               {"thread_id": thread_id})}
+        cutoff = await _prune_namespace(tx, pg, thread_id, ROOT_NS, keep, pinned, counts)
+        for ns, root in namespaces.items():
+            if ns == ROOT_NS:
+                continue
+            where = {"thread_id": thread_id, "checkpoint_ns": ns}
+            if _finished_call(ns, root, cutoff, pinned):
+                counts["writes"] += await tx.execute("retention_drop_namespace_writes", where)
+                if pg:
+                    counts["blobs"] += await tx.execute("retention_drop_namespace_blobs", where)
+                counts["checkpoints"] += await tx.execute("retention_drop_namespace_checkpoints", where)
+            else:
+                await _prune_namespace(tx, pg, thread_id, ns, keep, pinned, counts)
     return counts
 
 
-async def _prune_namespace(tx, pg: bool, thread_id: str, ns: str, keep: int, pinned) -> dict:
-    counts = _no_counts()
+def _finished_call(ns: str, root: str | None, cutoff: str | None, pinned) -> bool:
+    """A subgraph call's namespace (its task id after a ":", unlike a ``checkpointer=True``
+    subgraph's, whose state outlives each call) whose root checkpoint is pruned: the call
+    is over, and nothing reads it again. Upstream's ``keep_latest`` drops these too."""
+    return ":" in ns and bool(root) and cutoff is not None and root < cutoff and root not in pinned
+
+
+async def _prune_namespace(tx, pg: bool, thread_id: str, ns: str, keep: int, pinned, counts: dict) -> str | None:
+    """Keep-last-``keep`` in one namespace, adding to ``counts``; returns the oldest id kept (None: under ``keep``)."""
     where = {"thread_id": thread_id, "checkpoint_ns": ns}
     kept = [r["checkpoint_id"] for r in await tx.fetchall("retention_keep", {**where, "keep": keep})]
     if len(kept) < keep:
-        return counts
+        return None
     params = {**where, "cutoff": min(kept), "pinned": sorted(pinned) if pg else json.dumps(sorted(pinned))}
-    counts["writes"] = await tx.execute("retention_delete_writes", params)
+    counts["writes"] += await tx.execute("retention_delete_writes", params)
     if pg:
         freed = await tx.fetchall("retention_delete_checkpoints", params)
-        counts["checkpoints"] = len(freed)
+        deleted = len(freed)
         if freed:
             referenced = await tx.fetchall("retention_referenced_versions", where)
             for channel, versions in _garbage_blobs(freed, referenced).items():
                 counts["blobs"] += await tx.execute("retention_delete_blobs", {
                     **where, "channel": channel, "versions": versions})
     else:
-        counts["checkpoints"] = await tx.execute("retention_delete_checkpoints", params)
-    if counts["checkpoints"]:
+        deleted = await tx.execute("retention_delete_checkpoints", params)
+    if deleted:
+        counts["checkpoints"] += deleted
         await tx.execute("retention_orphan_parents", params)
-    return counts
+    return min(kept)
 
 
 def _garbage_blobs(freed: list[dict], referenced: list[dict]) -> dict[str, list[str]]:
@@ -146,29 +164,49 @@ def _garbage_blobs(freed: list[dict], referenced: list[dict]) -> dict[str, list[
 def _prune_memory(saver: InMemorySaver, thread_id: str, keep: int, pinned) -> dict:
     # Synchronous from start to end: nothing else touches the saver meanwhile.
     namespaces = saver.storage.get(thread_id, {})
-    if any(key in saver.serde.loads_typed(meta) for by_id in namespaces.values()
-           for _ckpt, meta, _parent in by_id.values() for key in DELTA_METADATA):
+    metadata = {ns: {cid: saver.serde.loads_typed(meta) for cid, (_ckpt, meta, _parent) in by_id.items()}
+                for ns, by_id in namespaces.items()}
+    if any(key in meta for by_id in metadata.values() for meta in by_id.values() for key in DELTA_METADATA):
         raise UsesDeltaChannel(thread_id)
     counts = _no_counts()
-    for ns, checkpoints in namespaces.items():
-        ids = sorted(checkpoints, reverse=True)
-        if len(ids) <= keep:
+    cutoff = _prune_memory_namespace(saver, thread_id, ROOT_NS, keep, pinned, counts)
+    for ns, by_id in list(namespaces.items()):
+        if ns == ROOT_NS or not by_id:
             continue
-        cutoff = ids[keep - 1]
-        doomed = [cid for cid in ids if cid < cutoff and cid not in pinned]
-        freed = []
-        for cid in doomed:
-            freed.append({"versions": _memory_versions(saver, checkpoints.pop(cid))})
-            counts["writes"] += len(saver.writes.pop((thread_id, ns, cid), {}) or {})
-        for cid, (ckpt, meta, parent) in list(checkpoints.items()):
-            if parent is not None and parent not in checkpoints:
-                checkpoints[cid] = (ckpt, meta, None)
-        referenced = [{"versions": _memory_versions(saver, saved)} for saved in checkpoints.values()]
-        for channel, versions in _garbage_blobs(freed, referenced).items():
-            for version in versions:
-                counts["blobs"] += saver.blobs.pop((thread_id, ns, channel, version), None) is not None
-        counts["checkpoints"] += len(doomed)
+        root = (metadata[ns][max(by_id)].get("parents") or {}).get(ROOT_NS)
+        if not _finished_call(ns, root, cutoff, pinned):
+            _prune_memory_namespace(saver, thread_id, ns, keep, pinned, counts)
+            continue
+        counts["checkpoints"] += len(namespaces.pop(ns))
+        for key in [k for k in saver.writes if k[:2] == (thread_id, ns)]:
+            counts["writes"] += len(saver.writes.pop(key) or {})
+        for key in [k for k in saver.blobs if k[:2] == (thread_id, ns)]:
+            del saver.blobs[key]
+            counts["blobs"] += 1
     return counts
+
+
+def _prune_memory_namespace(saver: InMemorySaver, thread_id: str, ns: str, keep: int, pinned,
+                            counts: dict) -> str | None:
+    checkpoints = saver.storage.get(thread_id, {}).get(ns, {})
+    ids = sorted(checkpoints, reverse=True)
+    if len(ids) < keep:
+        return None
+    cutoff = ids[keep - 1]
+    doomed = [cid for cid in ids if cid < cutoff and cid not in pinned]
+    freed = []
+    for cid in doomed:
+        freed.append({"versions": _memory_versions(saver, checkpoints.pop(cid))})
+        counts["writes"] += len(saver.writes.pop((thread_id, ns, cid), {}) or {})
+    for cid, (ckpt, meta, parent) in list(checkpoints.items()):
+        if parent is not None and parent not in checkpoints:
+            checkpoints[cid] = (ckpt, meta, None)
+    referenced = [{"versions": _memory_versions(saver, saved)} for saved in checkpoints.values()]
+    for channel, versions in _garbage_blobs(freed, referenced).items():
+        for version in versions:
+            counts["blobs"] += saver.blobs.pop((thread_id, ns, channel, version), None) is not None
+    counts["checkpoints"] += len(doomed)
+    return cutoff
 
 
 def _memory_versions(saver: InMemorySaver, saved: tuple) -> dict:

@@ -85,6 +85,17 @@ SELECT EXISTS (
     AND (metadata -> 'counters_since_delta_snapshot' IS NOT NULL OR metadata -> 'delta_writes_versioned' IS NOT NULL)
 ) AS delta
 
+-- name: retention_namespaces
+-- Each namespace with the root checkpoint its latest checkpoint ran under (none for the root).
+SELECT DISTINCT ON (checkpoint_ns) checkpoint_ns, metadata -> 'parents' ->> '' AS root
+FROM checkpoints WHERE thread_id = :thread_id ORDER BY checkpoint_ns, checkpoint_id DESC
+
+-- name: retention_drop_namespace_writes
+DELETE FROM checkpoint_writes WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
+
+-- name: retention_drop_namespace_blobs
+DELETE FROM checkpoint_blobs WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
+
 -- name: retention_delete_writes
 DELETE FROM checkpoint_writes
 WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff

@@ -208,8 +208,8 @@ SELECT DISTINCT thread_id FROM (
     SELECT thread_id FROM checkpoints GROUP BY thread_id, checkpoint_ns HAVING count(*) > :keep
 ) AS crowded
 
--- name: retention_namespaces
-SELECT DISTINCT checkpoint_ns FROM checkpoints WHERE thread_id = :thread_id
+-- name: retention_drop_namespace_checkpoints
+DELETE FROM checkpoints WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 
 -- name: retention_keep
 SELECT checkpoint_id FROM checkpoints

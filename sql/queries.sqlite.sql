@@ -60,6 +60,19 @@ SELECT EXISTS (
          OR json_type(CAST(metadata AS TEXT), '$.delta_writes_versioned') IS NOT NULL)
 ) AS delta
 
+-- name: retention_namespaces
+-- Each namespace with the root checkpoint its latest checkpoint ran under (none for the root).
+SELECT c.checkpoint_ns,
+       CASE WHEN json_valid(CAST(c.metadata AS TEXT))
+            THEN json_extract(CAST(c.metadata AS TEXT), '$.parents.""') END AS root
+FROM checkpoints c
+WHERE c.thread_id = :thread_id AND c.checkpoint_id = (
+    SELECT max(checkpoint_id) FROM checkpoints
+    WHERE thread_id = c.thread_id AND checkpoint_ns = c.checkpoint_ns)
+
+-- name: retention_drop_namespace_writes
+DELETE FROM writes WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
+
 -- name: retention_delete_writes
 DELETE FROM writes
 WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff

@@ -155,14 +155,15 @@ class Counted(TypedDict):
     n: int
 
 
-def counter_with_a_subgraph(checkpointer):
-    """A root graph whose one node is a subgraph that keeps its own checkpoints (namespace "child")."""
+def counter_with_a_subgraph(checkpointer, *, persistent: bool = True):
+    """A root graph whose one node is a subgraph: one that keeps its own state (namespace "child"),
+    or, not ``persistent``, one with a namespace per call ("child:<task id>")."""
     child = StateGraph(Counted)
     child.add_node("inc", lambda state: {"n": state["n"] + 1})
     child.add_edge(START, "inc")
     child.add_edge("inc", END)
     root = StateGraph(Counted)
-    root.add_node("child", child.compile(checkpointer=True))
+    root.add_node("child", child.compile(checkpointer=True if persistent else None))
     root.add_edge(START, "child")
     root.add_edge("child", END)
     return root.compile(checkpointer=checkpointer)
@@ -217,3 +218,19 @@ async def test_a_thread_whose_graph_uses_a_delta_channel_is_not_pruned(storage):
     assert (await graph.aget_state(thread("delta"))).values["items"] == expected  # pruned, it would be []
     with pytest.raises(UsesDeltaChannel):
         await prune_thread(storage, "delta", keep=2)
+
+
+async def test_a_finished_subgraph_calls_checkpoints_go_with_the_root_checkpoint_it_ran_under(storage):
+    graph = counter_with_a_subgraph(storage.checkpointer, persistent=False)
+    for n in range(4):
+        await graph.ainvoke({"n": n * 10}, thread("calls"))
+    before = await checkpoints_by_namespace(storage.checkpointer, "calls")
+    assert len(before) == 5 and before[""] == 12
+
+    await prune_once(storage, config=RetentionConfig(keep_checkpoints=3))
+
+    after = await checkpoints_by_namespace(storage.checkpointer, "calls")
+    # The last call ran under a root checkpoint that is kept; the three before it are gone.
+    (last_call,) = set(after) - {""}
+    assert after == {"": 3, last_call: before[last_call]}
+    assert await graph.ainvoke({"n": 100}, thread("calls")) == {"n": 101}
