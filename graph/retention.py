@@ -2,9 +2,11 @@
 
 LangGraph writes one checkpoint per step and keeps them all. Summarisation
 bounds each checkpoint's size; retention bounds their number: every pass keeps,
-per thread, the latest ``keep`` checkpoints (root namespace) plus every
-checkpoint a *pending* approval's interrupt lives in, and deletes the rest with
-their writes and the blobs (PostgreSQL) no kept checkpoint refers to. It never
+per thread and per namespace (the root graph's and each subgraph's), the latest
+``keep`` checkpoints plus every checkpoint a *pending* approval's interrupt
+lives in, and deletes the rest with their writes and the blobs (PostgreSQL,
+``memory://``) no kept checkpoint refers to. A thread whose graph uses a
+``DeltaChannel`` is skipped whole, as upstream's prune refuses it (``UsesDeltaChannel``). It never
 deletes a thread's latest checkpoint (``keep`` >= 1), never a checkpoint newer
 than the oldest one it keeps (so a run saving meanwhile is untouched), and
 skips a thread whose pending approval it cannot find the checkpoint of.
@@ -31,6 +33,19 @@ log = logging.getLogger(__name__)
 ROOT_NS = ""
 
 
+class UsesDeltaChannel(NotImplementedError):
+    """The thread's graph keeps a channel as a ``DeltaChannel``: pruning would empty it.
+
+    A DeltaChannel stores a full value only every so many steps and rebuilds the
+    rest from the writes of the checkpoints in between; deleting those silently
+    resets the channel (``BaseCheckpointSaver.prune``'s warning). Upstream's
+    ``keep_latest`` refuses such threads with NotImplementedError, and so do we.
+    """
+
+
+DELTA_METADATA = ("counters_since_delta_snapshot", "delta_writes_versioned")
+
+
 # -- which checkpoints a pending approval needs -----------------------------------
 
 def _interrupt_ids(value) -> set[str]:
@@ -44,14 +59,14 @@ def _interrupt_ids(value) -> set[str]:
 
 
 async def pinned_checkpoints(storage, thread_id: str, interrupt_ids: set[str]) -> set[str] | None:
-    """Checkpoint ids holding these pending interrupts; None if one cannot be found."""
+    """Checkpoint ids (any namespace) holding these pending interrupts; None if one cannot be found."""
     if not interrupt_ids:
         return set()
     serde = storage.checkpointer.serde
     found: dict[str, set[str]] = {}
     if isinstance(storage.checkpointer, InMemorySaver):
-        for (tid, ns, cid), writes in list(storage.checkpointer.writes.items()):
-            if tid != thread_id or ns != ROOT_NS:
+        for (tid, _ns, cid), writes in list(storage.checkpointer.writes.items()):
+            if tid != thread_id:
                 continue
             for _task, channel, typed, _path in writes.values():
                 if channel == "__interrupt__":
@@ -67,37 +82,72 @@ async def pinned_checkpoints(storage, thread_id: str, interrupt_ids: set[str]) -
 
 # -- pruning ----------------------------------------------------------------------
 
+def _no_counts() -> dict:
+    return {"checkpoints": 0, "writes": 0, "blobs": 0}
+
+
 async def prune_thread(storage, thread_id: str, keep: int, pinned: set[str] = frozenset()) -> dict:
-    """Keep the latest ``keep`` checkpoints of the thread and ``pinned``; delete the rest."""
+    """In every namespace of the thread (the root and each subgraph's), keep the latest
+    ``keep`` checkpoints and ``pinned``; delete the rest. Raises ``UsesDeltaChannel``."""
     if keep < 1:
         raise ValueError("keep must be at least 1: a thread's latest checkpoint is never removed")
     saver = storage.checkpointer
     if isinstance(saver, InMemorySaver):
         return _prune_memory(saver, thread_id, keep, pinned)
     pg = storage.db.dialect == "postgres"
-    counts = {"checkpoints": 0, "writes": 0, "blobs": 0}
+    counts = _no_counts()
     async with storage.db.transaction() as tx:
         if pg and not (await tx.fetchone("retention_lock", {"thread_id": thread_id}))["ok"]:
             return counts  # another process is pruning this thread right now
-        kept = [r["checkpoint_id"] for r in await tx.fetchall("retention_keep", {"thread_id": thread_id, "keep": keep})]
-        if len(kept) < keep:
-            return counts
-        params = {"thread_id": thread_id, "cutoff": min(kept),
-                  "pinned": sorted(pinned) if pg else json.dumps(sorted(pinned))}
-        counts["writes"] = await tx.execute("retention_delete_writes", params)
-        if pg:
-            freed = await tx.fetchall("retention_delete_checkpoints", params)
-            counts["checkpoints"] = len(freed)
-            if freed:
-                referenced = await tx.fetchall("retention_referenced_versions", {"thread_id": thread_id})
-                for channel, versions in _garbage_blobs(freed, referenced).items():
-                    counts["blobs"] += await tx.execute("retention_delete_blobs", {
-                        "thread_id": thread_id, "channel": channel, "versions": versions})
-        else:
-            counts["checkpoints"] = await tx.execute("retention_delete_checkpoints", params)
-        if counts["checkpoints"]:
-            await tx.execute("retention_orphan_parents", params)
+        # Checked under the lock, as upstream does: a thread may have started using one since.
+        if (await tx.fetchone("retention_uses_delta_channel", {"thread_id": thread_id}))["delta"]:
+            raise UsesDeltaChannel(thread_id)
+        namespaces = {r["checkpoint_ns"]: r["root"] for r in await tx.fetchall("retention_namespaces",
+                                                                               {"thread_id": thread_id})}
+        cutoff = await _prune_namespace(tx, pg, thread_id, ROOT_NS, keep, pinned, counts)
+        for ns, root in namespaces.items():
+            if ns == ROOT_NS:
+                continue
+            where = {"thread_id": thread_id, "checkpoint_ns": ns}
+            if _finished_call(ns, root, cutoff, pinned):
+                counts["writes"] += await tx.execute("retention_drop_namespace_writes", where)
+                if pg:
+                    counts["blobs"] += await tx.execute("retention_drop_namespace_blobs", where)
+                counts["checkpoints"] += await tx.execute("retention_drop_namespace_checkpoints", where)
+            else:
+                await _prune_namespace(tx, pg, thread_id, ns, keep, pinned, counts)
     return counts
+
+
+def _finished_call(ns: str, root: str | None, cutoff: str | None, pinned) -> bool:
+    """A subgraph call's namespace (its task id after a ":", unlike a ``checkpointer=True``
+    subgraph's, whose state outlives each call) whose root checkpoint is pruned: the call
+    is over, and nothing reads it again. Upstream's ``keep_latest`` drops these too."""
+    return ":" in ns and bool(root) and cutoff is not None and root < cutoff and root not in pinned
+
+
+async def _prune_namespace(tx, pg: bool, thread_id: str, ns: str, keep: int, pinned, counts: dict) -> str | None:
+    """Keep-last-``keep`` in one namespace, adding to ``counts``; returns the oldest id kept (None: under ``keep``)."""
+    where = {"thread_id": thread_id, "checkpoint_ns": ns}
+    kept = [r["checkpoint_id"] for r in await tx.fetchall("retention_keep", {**where, "keep": keep})]
+    if len(kept) < keep:
+        return None
+    params = {**where, "cutoff": min(kept), "pinned": sorted(pinned) if pg else json.dumps(sorted(pinned))}
+    counts["writes"] += await tx.execute("retention_delete_writes", params)
+    if pg:
+        freed = await tx.fetchall("retention_delete_checkpoints", params)
+        deleted = len(freed)
+        if freed:
+            referenced = await tx.fetchall("retention_referenced_versions", where)
+            for channel, versions in _garbage_blobs(freed, referenced).items():
+                counts["blobs"] += await tx.execute("retention_delete_blobs", {
+                    **where, "channel": channel, "versions": versions})
+    else:
+        deleted = await tx.execute("retention_delete_checkpoints", params)
+    if deleted:
+        counts["checkpoints"] += deleted
+        await tx.execute("retention_orphan_parents", params)
+    return min(kept)
 
 
 def _garbage_blobs(freed: list[dict], referenced: list[dict]) -> dict[str, list[str]]:
@@ -112,26 +162,61 @@ def _garbage_blobs(freed: list[dict], referenced: list[dict]) -> dict[str, list[
 
 
 def _prune_memory(saver: InMemorySaver, thread_id: str, keep: int, pinned) -> dict:
-    checkpoints = saver.storage.get(thread_id, {}).get(ROOT_NS, {})
+    # Synchronous from start to end: nothing else touches the saver meanwhile.
+    namespaces = saver.storage.get(thread_id, {})
+    metadata = {ns: {cid: saver.serde.loads_typed(meta) for cid, (_ckpt, meta, _parent) in by_id.items()}
+                for ns, by_id in namespaces.items()}
+    if any(key in meta for by_id in metadata.values() for meta in by_id.values() for key in DELTA_METADATA):
+        raise UsesDeltaChannel(thread_id)
+    counts = _no_counts()
+    cutoff = _prune_memory_namespace(saver, thread_id, ROOT_NS, keep, pinned, counts)
+    for ns, by_id in list(namespaces.items()):
+        if ns == ROOT_NS or not by_id:
+            continue
+        root = (metadata[ns][max(by_id)].get("parents") or {}).get(ROOT_NS)
+        if not _finished_call(ns, root, cutoff, pinned):
+            _prune_memory_namespace(saver, thread_id, ns, keep, pinned, counts)
+            continue
+        counts["checkpoints"] += len(namespaces.pop(ns))
+        for key in [k for k in saver.writes if k[:2] == (thread_id, ns)]:
+            counts["writes"] += len(saver.writes.pop(key) or {})
+        for key in [k for k in saver.blobs if k[:2] == (thread_id, ns)]:
+            del saver.blobs[key]
+            counts["blobs"] += 1
+    return counts
+
+
+def _prune_memory_namespace(saver: InMemorySaver, thread_id: str, ns: str, keep: int, pinned,
+                            counts: dict) -> str | None:
+    checkpoints = saver.storage.get(thread_id, {}).get(ns, {})
     ids = sorted(checkpoints, reverse=True)
-    if len(ids) <= keep:
-        return {"checkpoints": 0, "writes": 0, "blobs": 0}
+    if len(ids) < keep:
+        return None
     cutoff = ids[keep - 1]
     doomed = [cid for cid in ids if cid < cutoff and cid not in pinned]
-    writes = 0
+    freed = []
     for cid in doomed:
-        del checkpoints[cid]
-        writes += len(saver.writes.pop((thread_id, ROOT_NS, cid), {}) or {})
+        freed.append({"versions": _memory_versions(saver, checkpoints.pop(cid))})
+        counts["writes"] += len(saver.writes.pop((thread_id, ns, cid), {}) or {})
     for cid, (ckpt, meta, parent) in list(checkpoints.items()):
         if parent is not None and parent not in checkpoints:
             checkpoints[cid] = (ckpt, meta, None)
-    return {"checkpoints": len(doomed), "writes": writes, "blobs": 0}
+    referenced = [{"versions": _memory_versions(saver, saved)} for saved in checkpoints.values()]
+    for channel, versions in _garbage_blobs(freed, referenced).items():
+        for version in versions:
+            counts["blobs"] += saver.blobs.pop((thread_id, ns, channel, version), None) is not None
+    counts["checkpoints"] += len(doomed)
+    return cutoff
+
+
+def _memory_versions(saver: InMemorySaver, saved: tuple) -> dict:
+    return saver.serde.loads_typed(saved[0]).get("channel_versions") or {}
 
 
 async def _candidates(storage, keep: int) -> list[str]:
     saver = storage.checkpointer
     if isinstance(saver, InMemorySaver):
-        return [t for t, by_ns in saver.storage.items() if len(by_ns.get(ROOT_NS, {})) > keep]
+        return [t for t, by_ns in saver.storage.items() if any(len(ids) > keep for ids in by_ns.values())]
     return [r["thread_id"] for r in await storage.db.fetchall("retention_candidates", {"keep": keep})]
 
 
@@ -146,7 +231,13 @@ async def prune_checkpoints(storage, keep: int, pending: dict[str, set[str]], *,
                         extra={"thread_id": thread_id})
             totals["skipped"] += 1
             continue
-        counts = await prune_thread(storage, thread_id, keep, pinned)
+        try:
+            counts = await prune_thread(storage, thread_id, keep, pinned)
+        except UsesDeltaChannel:
+            log.warning("retention skipped a thread: its graph uses a DeltaChannel, which pruning would empty",
+                        extra={"thread_id": thread_id})
+            totals["skipped"] += 1
+            continue
         if counts["checkpoints"]:
             totals["threads"] += 1
         for key, value in counts.items():

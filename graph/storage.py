@@ -112,6 +112,12 @@ class PooledPostgresSaver(AsyncPostgresSaver):
     """
 
     def __init__(self, pool: AsyncConnectionPool, **kwargs) -> None:
+        # On one connection, or through a pipeline, upstream's lock is what keeps two
+        # queries from interleaving on it: without the lock that is unsafe.
+        if not isinstance(pool, AsyncConnectionPool) or kwargs.get("pipe") is not None:
+            raise TypeError(
+                f"PooledPostgresSaver runs without a lock, so it takes only a psycopg_pool.AsyncConnectionPool "
+                f"and no pipeline (given {type(pool).__name__}); use AsyncPostgresSaver for anything else")
         super().__init__(pool, **kwargs)
         self.lock = _NoLock()  # type: ignore[assignment]
 

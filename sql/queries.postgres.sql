@@ -75,31 +75,50 @@ SELECT pg_try_advisory_xact_lock(726506, hashtext(:thread_id)) AS ok
 
 -- name: retention_interrupt_writes
 SELECT checkpoint_id, type, blob FROM checkpoint_writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+WHERE thread_id = :thread_id AND channel = '__interrupt__'
+
+-- name: retention_uses_delta_channel
+-- Upstream's sign of a DeltaChannel (langgraph-checkpoint-postgres PRUNE_DELTA_THREADS_SQL):
+-- update counters in a checkpoint's metadata, or LangGraph.js's marker.
+SELECT EXISTS (
+    SELECT 1 FROM checkpoints WHERE thread_id = :thread_id
+    AND (metadata -> 'counters_since_delta_snapshot' IS NOT NULL OR metadata -> 'delta_writes_versioned' IS NOT NULL)
+) AS delta
+
+-- name: retention_namespaces
+-- Each namespace with the root checkpoint its latest checkpoint ran under (none for the root).
+SELECT DISTINCT ON (checkpoint_ns) checkpoint_ns, metadata -> 'parents' ->> '' AS root
+FROM checkpoints WHERE thread_id = :thread_id ORDER BY checkpoint_ns, checkpoint_id DESC
+
+-- name: retention_drop_namespace_writes
+DELETE FROM checkpoint_writes WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
+
+-- name: retention_drop_namespace_blobs
+DELETE FROM checkpoint_blobs WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 
 -- name: retention_delete_writes
 DELETE FROM checkpoint_writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff
 AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
 
 -- name: retention_delete_checkpoints
 DELETE FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff
 AND checkpoint_id <> ALL(CAST(:pinned AS text[]))
 RETURNING checkpoint -> 'channel_versions' AS versions
 
 -- name: retention_referenced_versions
 SELECT checkpoint -> 'channel_versions' AS versions FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = ''
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 
 -- name: retention_delete_blobs
 DELETE FROM checkpoint_blobs
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = :channel
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND channel = :channel
 AND version = ANY(CAST(:versions AS text[]))
 
 -- name: retention_orphan_parents
 UPDATE checkpoints SET parent_checkpoint_id = NULL
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND parent_checkpoint_id < :cutoff
 AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
 
 -- name: retention_vacuum

@@ -204,12 +204,16 @@ UPDATE outbox SET error = :error WHERE outbox_key = :outbox_key
 -- Only the root namespace ('') is pruned: the agent has no subgraphs.
 
 -- name: retention_candidates
-SELECT thread_id, count(*) AS n FROM checkpoints
-WHERE checkpoint_ns = '' GROUP BY thread_id HAVING count(*) > :keep
+SELECT DISTINCT thread_id FROM (
+    SELECT thread_id FROM checkpoints GROUP BY thread_id, checkpoint_ns HAVING count(*) > :keep
+) AS crowded
+
+-- name: retention_drop_namespace_checkpoints
+DELETE FROM checkpoints WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 
 -- name: retention_keep
 SELECT checkpoint_id FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = ''
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 ORDER BY checkpoint_id DESC LIMIT :keep
 
 -- name: retention_pending_approvals

@@ -50,21 +50,42 @@ WHERE channel = 'messages' AND checkpoint_ns = '' AND checkpoint_id >= :since_id
 
 -- name: retention_interrupt_writes
 SELECT checkpoint_id, type, value AS blob FROM writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND channel = '__interrupt__'
+WHERE thread_id = :thread_id AND channel = '__interrupt__'
+
+-- name: retention_uses_delta_channel
+-- As upstream's PostgreSQL prune checks; the metadata is JSON text in a BLOB column.
+SELECT EXISTS (
+    SELECT 1 FROM checkpoints WHERE thread_id = :thread_id AND json_valid(CAST(metadata AS TEXT))
+    AND (json_type(CAST(metadata AS TEXT), '$.counters_since_delta_snapshot') IS NOT NULL
+         OR json_type(CAST(metadata AS TEXT), '$.delta_writes_versioned') IS NOT NULL)
+) AS delta
+
+-- name: retention_namespaces
+-- Each namespace with the root checkpoint its latest checkpoint ran under (none for the root).
+SELECT c.checkpoint_ns,
+       CASE WHEN json_valid(CAST(c.metadata AS TEXT))
+            THEN json_extract(CAST(c.metadata AS TEXT), '$.parents.""') END AS root
+FROM checkpoints c
+WHERE c.thread_id = :thread_id AND c.checkpoint_id = (
+    SELECT max(checkpoint_id) FROM checkpoints
+    WHERE thread_id = c.thread_id AND checkpoint_ns = c.checkpoint_ns)
+
+-- name: retention_drop_namespace_writes
+DELETE FROM writes WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns
 
 -- name: retention_delete_writes
 DELETE FROM writes
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff
 AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
 
 -- name: retention_delete_checkpoints
 DELETE FROM checkpoints
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND checkpoint_id < :cutoff
 AND checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
 
 -- name: retention_orphan_parents
 UPDATE checkpoints SET parent_checkpoint_id = NULL
-WHERE thread_id = :thread_id AND checkpoint_ns = '' AND parent_checkpoint_id < :cutoff
+WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND parent_checkpoint_id < :cutoff
 AND parent_checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
 
 -- name: forget_checkpoint_counts

@@ -16,6 +16,7 @@ from tests.support.query_names import QueryNames
 ROOT = Path(__file__).resolve().parents[1]
 # Queries with no counterpart in the other dialect; the code runs them only there.
 POSTGRES_ONLY = {"retention_lock", "retention_referenced_versions", "retention_delete_blobs", "retention_vacuum",
+                 "retention_drop_namespace_blobs",
                  "reseal_threads", "reseal_thread_blob_rows", "reseal_thread_blob_row", "reseal_thread_blob_insert",
                  "reseal_thread_blob_exists", "reseal_thread_write_rows", "reseal_thread_write_row",
                  "reseal_thread_checkpoint_rows", "reseal_thread_checkpoint_row"}

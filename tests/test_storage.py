@@ -115,3 +115,25 @@ def test_two_concurrent_migrations_of_a_fresh_postgresql_database_both_succeed(p
         assert conn.execute("SELECT count(*) FROM shop_orders").fetchone()[0] == 10
         assert conn.execute("SELECT count(DISTINCT v) = count(*) FROM checkpoint_migrations").fetchone()[0]
         assert conn.execute("SELECT count(*) FROM pg_index WHERE NOT indisvalid").fetchone()[0] == 0
+
+
+@pytest.mark.postgres
+async def test_the_lockless_postgres_saver_refuses_a_single_connection_and_a_pipeline(pg_migrated_url):
+    import asyncio
+
+    from psycopg_pool import AsyncConnectionPool
+
+    from graph.storage import PooledPostgresSaver
+
+    pg_url = pg_migrated_url
+    async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+        with pytest.raises(TypeError, match="only a psycopg_pool.AsyncConnectionPool.*given AsyncConnection"):
+            PooledPostgresSaver(conn)
+        async with conn.pipeline() as pipe, AsyncConnectionPool(
+                pg_url, min_size=1, open=False, kwargs={"autocommit": True}) as pool:
+            with pytest.raises(TypeError, match="no pipeline"):
+                PooledPostgresSaver(pool, pipe=pipe)
+            saver = PooledPostgresSaver(pool)
+            async with saver.lock:  # upstream's asyncio.Lock would make the read below wait forever
+                read = saver.aget_tuple({"configurable": {"thread_id": "t", "checkpoint_ns": ""}})
+                assert await asyncio.wait_for(read, timeout=10) is None

@@ -9,6 +9,7 @@ log = logging.getLogger(__name__)
 
 NAME = "serve"
 HELP = "run the Slack app: HTTP on PORT at /slack/events (Socket Mode when SLACK_APP_TOKEN is set)"
+SOCKET_CLOSE_SECONDS = 5.0  # of the drain deadline, at most, for closing the Socket Mode link
 
 
 def configure(parser) -> None:
@@ -38,29 +39,46 @@ async def run(args, settings) -> int:
     from bot.wiring import Service
 
     settings.require_slack()
-    await check_bot_token(slack_client(settings))
     stop = stop_event()
+    if not await unless_stopped(check_bot_token(slack_client(settings)), stop):
+        return 0
     async with Service(settings, workers=args.workers) as service:
-        runner = web.AppRunner(build_web_app(service.bolt, service), access_log=None)
+        socket_link = None
+        if settings.socket_mode:
+            from bot.slack.socket_mode import SocketLink
+
+            socket_link = SocketLink(service.bolt, settings.slack_app_token)
+        runner = web.AppRunner(build_web_app(service.bolt, service, socket_link=socket_link), access_log=None)
         await runner.setup()
         port = args.port or settings.port
         await web.TCPSite(runner, settings.host, port).start()
-        socket_handler = None
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            socket_handler = AsyncSocketModeHandler(service.bolt, settings.slack_app_token)
-            await socket_handler.connect_async()
+        if socket_link is not None:
+            # Connecting runs beside the stop signal: with Slack unreachable it may never end.
+            socket_link.start()
         log.info("serving", extra={"host": settings.host, "port": port, "workers": service.workers,
-                                   "mode": "socket" if socket_handler else "http",
+                                   "mode": "socket" if socket_link else "http",
                                    "slack_events": bool(settings.slack_signing_secret)})
-        print(f"supportbot serving on :{port} ({'Socket Mode' if socket_handler else 'HTTP'}, "
+        print(f"supportbot serving on :{port} ({'Socket Mode' if socket_link else 'HTTP'}, "
               f"{service.workers} workers)", flush=True)
         await stop.wait()
         log.info("draining", extra={"deadline": settings.supportbot_drain_seconds})
-        if socket_handler is not None:
-            await socket_handler.close_async()
+        if socket_link is not None:
+            await socket_link.stop(timeout=min(SOCKET_CLOSE_SECONDS, settings.supportbot_drain_seconds))
         # Keep accepting (and storing) deliveries while the workers drain.
         await service.drain()
         await runner.cleanup()
     return 0
+
+
+async def unless_stopped(coro, stop) -> bool:
+    """Run ``coro`` unless ``stop`` is set first (then cancel it); True when it finished."""
+    import asyncio
+
+    task, stopped = asyncio.ensure_future(coro), asyncio.ensure_future(stop.wait())
+    await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if task.done():
+        task.result()
+        return True
+    task.cancel()
+    return False

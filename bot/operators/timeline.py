@@ -66,7 +66,12 @@ async def snapshots(graph, thread_id: str) -> list[StateSnapshot]:
 
 
 async def snapshot_at(graph, thread_id: str, checkpoint_id: str | None = None) -> StateSnapshot:
-    snapshot = await graph.aget_state(thread_config(thread_id, checkpoint_id))
+    config = thread_config(thread_id, checkpoint_id)
+    # For an id the saver does not have, LangGraph answers an empty snapshot that echoes
+    # the id back, so only the saver itself can say the checkpoint is not there.
+    if checkpoint_id and await graph.checkpointer.aget_tuple(config) is None:
+        raise NotFound(say.OP_CHECKPOINT_NOT_FOUND.format(checkpoint=checkpoint_id, thread_id=thread_id))
+    snapshot = await graph.aget_state(config)
     if not snapshot or checkpoint_id_of(snapshot) is None:
         if checkpoint_id:
             raise NotFound(say.OP_CHECKPOINT_NOT_FOUND.format(checkpoint=checkpoint_id, thread_id=thread_id))

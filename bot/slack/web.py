@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 
 
-def build_web_app(bolt: AsyncApp, service) -> web.Application:
+def build_web_app(bolt: AsyncApp, service, socket_link=None) -> web.Application:
     settings = service.settings
     door = Door(settings.slack_signing_secret) if settings.slack_signing_secret else None
 
@@ -51,9 +51,11 @@ def build_web_app(bolt: AsyncApp, service) -> web.Application:
         return web.json_response({"ok": True})
 
     async def readyz(request: web.Request) -> web.Response:
-        """Readiness: up, database reachable, not draining."""
+        """Readiness: up, database reachable, not draining, Socket Mode (when on) connected."""
         if service.draining:
             return web.json_response({"ready": False, "reason": "draining"}, status=503)
+        if socket_link is not None and not await socket_link.connected():
+            return web.json_response({"ready": False, "reason": "socket mode disconnected"}, status=503)
         return await healthz(request)
 
     async def metrics(request: web.Request) -> web.Response:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Annotated, TypedDict
 
+import pytest
+from langgraph.channels import DeltaChannel
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 
 from bot.operators.retention import RetentionConfig, prune_once, run_retention_forever
 from graph.agent import build_graph, human_message
 from graph.checkpoint_ids import checkpoint_time
-from graph.retention import prune_thread
+from graph.retention import UsesDeltaChannel, prune_thread
 from graph.shop import Shop
 from tests.long.helpers import run_sql, thread
 
@@ -123,3 +128,109 @@ async def test_idle_threads_expire_after_the_ttl_but_busy_ones_do_not(storage, m
     assert totals["expired"] == 1
     assert not (await agent.aget_state(thread("old"))).values
     assert (await agent.aget_state(thread("waiting"))).interrupts
+
+
+async def blob_count(storage) -> int:
+    if isinstance(storage.checkpointer, InMemorySaver):
+        return len(storage.checkpointer.blobs)
+    if storage.db.dialect == "sqlite":
+        pytest.skip("SQLite keeps channel values inside each checkpoint row: there are no blobs")
+    return (await run_sql(storage, "SELECT count(*) FROM checkpoint_blobs"))[0][0]
+
+
+async def test_pruning_frees_the_blobs_only_deleted_checkpoints_used(storage, model):
+    agent = build_graph(storage.checkpointer, model=model, shop=Shop(storage.db))
+    await chat(agent, "blobs", 5)
+    before, state = await blob_count(storage), await agent.aget_state(thread("blobs"))
+
+    totals = await prune_once(storage, config=RetentionConfig(keep_checkpoints=2))
+
+    after = await blob_count(storage)
+    assert totals["blobs"] > 0 and after == before - totals["blobs"]
+    assert (await agent.aget_state(thread("blobs"))).values == state.values  # every blob it needs is there
+    await chat(agent, "blobs", 1)
+
+
+class Counted(TypedDict):
+    n: int
+
+
+def counter_with_a_subgraph(checkpointer, *, persistent: bool = True):
+    """A root graph whose one node is a subgraph: one that keeps its own state (namespace "child"),
+    or, not ``persistent``, one with a namespace per call ("child:<task id>")."""
+    child = StateGraph(Counted)
+    child.add_node("inc", lambda state: {"n": state["n"] + 1})
+    child.add_edge(START, "inc")
+    child.add_edge("inc", END)
+    root = StateGraph(Counted)
+    root.add_node("child", child.compile(checkpointer=True if persistent else None))
+    root.add_edge(START, "child")
+    root.add_edge("child", END)
+    return root.compile(checkpointer=checkpointer)
+
+
+async def checkpoints_by_namespace(saver, thread_id: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for item in [c async for c in saver.alist(thread(thread_id))]:
+        ns = item.config["configurable"]["checkpoint_ns"]
+        found[ns] = found.get(ns, 0) + 1
+    return found
+
+
+async def test_a_subgraphs_checkpoints_are_pruned_by_the_same_rule_as_the_root_graphs(storage):
+    graph = counter_with_a_subgraph(storage.checkpointer)
+    for n in range(4):
+        await graph.ainvoke({"n": n * 10}, thread("nested"))
+    assert await checkpoints_by_namespace(storage.checkpointer, "nested") == {"": 12, "child": 12}
+
+    totals = await prune_once(storage, config=RetentionConfig(keep_checkpoints=3))
+
+    assert totals["checkpoints"] == 18
+    assert await checkpoints_by_namespace(storage.checkpointer, "nested") == {"": 3, "child": 3}
+    assert (await graph.aget_state(thread("nested"))).values == {"n": 31}
+    assert await graph.ainvoke({"n": 100}, thread("nested")) == {"n": 101}
+
+
+def extend(state: list, writes: list) -> list:
+    return state + [item for write in writes for item in write]
+
+
+class Collected(TypedDict):
+    items: Annotated[list, DeltaChannel(extend)]
+
+
+async def test_a_thread_whose_graph_uses_a_delta_channel_is_not_pruned(storage):
+    builder = StateGraph(Collected)
+    builder.add_node("collect", lambda state: {"items": ["seen"]})
+    builder.add_edge(START, "collect")
+    builder.add_edge("collect", END)
+    graph = builder.compile(checkpointer=storage.checkpointer)
+    for n in range(4):
+        await graph.ainvoke({"items": [n]}, thread("delta"))
+    kept = await checkpoints_by_namespace(storage.checkpointer, "delta")
+    expected = [0, "seen", 1, "seen", 2, "seen", 3, "seen"]
+    assert (await graph.aget_state(thread("delta"))).values["items"] == expected
+
+    totals = await prune_once(storage, config=RetentionConfig(keep_checkpoints=2))
+
+    assert totals["skipped"] == 1 and totals["checkpoints"] == 0
+    assert await checkpoints_by_namespace(storage.checkpointer, "delta") == kept
+    assert (await graph.aget_state(thread("delta"))).values["items"] == expected  # pruned, it would be []
+    with pytest.raises(UsesDeltaChannel):
+        await prune_thread(storage, "delta", keep=2)
+
+
+async def test_a_finished_subgraph_calls_checkpoints_go_with_the_root_checkpoint_it_ran_under(storage):
+    graph = counter_with_a_subgraph(storage.checkpointer, persistent=False)
+    for n in range(4):
+        await graph.ainvoke({"n": n * 10}, thread("calls"))
+    before = await checkpoints_by_namespace(storage.checkpointer, "calls")
+    assert len(before) == 5 and before[""] == 12
+
+    await prune_once(storage, config=RetentionConfig(keep_checkpoints=3))
+
+    after = await checkpoints_by_namespace(storage.checkpointer, "calls")
+    # The last call ran under a root checkpoint that is kept; the three before it are gone.
+    (last_call,) = set(after) - {""}
+    assert after == {"": 3, last_call: before[last_call]}
+    assert await graph.ainvoke({"n": 100}, thread("calls")) == {"n": 101}

@@ -11,7 +11,7 @@ from bot.slack.bolt_app import slack_client
 from bot.operators.lease import ThreadBusy
 from bot.operators.rewind import rewind
 from bot.operators.session import open_session
-from bot.operators.timeline import history
+from bot.operators.timeline import NotFound, checkpoint_id_of, history, snapshot_at
 from bot.slack.outbox import SlackOut
 from tests.fakes.openai_server import message_text
 from tests.operators.conftest import OPERATOR, THREAD, cli, raw, say, settings_for
@@ -107,3 +107,21 @@ async def test_rewind_refuses_while_a_worker_holds_the_thread(demo):
     state = await graph.aget_state({"configurable": {"thread_id": THREAD}})
     assert state.config["configurable"]["checkpoint_id"] == head
     assert (await storage.db.fetchone("operator_lease_holder", {"thread_id": THREAD}))["owner"] == "worker-1"
+
+
+async def test_rewind_to_a_checkpoint_that_does_not_exist_refuses_before_taking_the_lease(demo):
+    storage, graph = demo
+    head = await say(graph, "my name is Ada", 1)
+    now = time.time()
+    await storage.db.fetchone("operator_lease_take", {
+        "thread_id": THREAD, "owner": "worker-1", "now": now, "expires": now + 30})
+    missing = "1f000000-0000-6000-8000-000000000000"
+
+    # A long wait: were the lease asked for first, this would end in ThreadBusy after it.
+    started = time.monotonic()
+    with pytest.raises(NotFound, match=missing):
+        await rewind(graph, storage.db, THREAD, missing, "ops", wait=30)
+    assert time.monotonic() - started < 5
+    with pytest.raises(NotFound, match=missing):
+        await snapshot_at(graph, THREAD, missing)
+    assert checkpoint_id_of(await snapshot_at(graph, THREAD, head)) == head

@@ -23,6 +23,7 @@ HISTORY = ("channels:history", "groups:history", "im:history", "mpim:history")
 # Bot scopes each Web API method needs (Slack's method reference). A history read may be
 # in any kind of conversation the bot is in, so it needs every kind's history scope.
 METHOD_SCOPES = {
+    "apps.connections.open": set(),  # Socket Mode, on the app-level token's connections:write: no bot scope
     "assistant.threads.setStatus": {"assistant:write"},
     "assistant.threads.setSuggestedPrompts": {"assistant:write"},
     "assistant.threads.setTitle": {"assistant:write"},
