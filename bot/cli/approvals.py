@@ -6,7 +6,6 @@ import json
 import sys
 import time
 
-from bot.cli._args import count
 
 NAME = "approvals"
 HELP = "list approvals waiting for a decision (--all: recent decisions too; --json for scripts)"
@@ -15,6 +14,8 @@ COLUMNS = ("ID", "STATUS", "AGE", "TOOL", "ACTION", "REQUESTER", "DECIDED BY", "
 
 
 def configure(parser) -> None:
+    from bot.cli._args import count
+
     parser.add_argument("--all", action="store_true", help="include recently decided, expired and withdrawn ones")
     parser.add_argument("--limit", type=count, default=50, help="with --all: how many of the newest to list")
     parser.add_argument("--json", action="store_true", help="one JSON array, every field")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-from bot.cli._args import thread_id, user_id
-
 
 NAME = "forget"
 HELP = ("erase a Slack user's threads (--user U…) or one thread (--thread …): checkpoints, inbox, outbox, "
@@ -13,6 +11,8 @@ HELP = ("erase a Slack user's threads (--user U…) or one thread (--thread …)
 
 
 def configure(parser) -> None:
+    from bot.cli._args import thread_id, user_id
+
     who = parser.add_mutually_exclusive_group(required=True)
     who.add_argument("--user", metavar="USER_ID", type=user_id, help="a Slack user id, e.g. U012AB3CD")
     who.add_argument("--thread", metavar="THREAD_ID", type=thread_id,

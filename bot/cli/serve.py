@@ -7,10 +7,10 @@ import logging
 from bot.cli._args import port, workers
 
 log = logging.getLogger(__name__)
+CHECKS_ALL_SETTINGS = True  # bot.cli: every malformed setting stops it at start, not at its first use
 
 NAME = "serve"
 HELP = "run the Slack app: HTTP on PORT at /slack/events (Socket Mode when SLACK_APP_TOKEN is set)"
-CHECKS_ALL_SETTINGS = True
 
 
 def configure(parser) -> None:
