@@ -146,8 +146,9 @@ class Settings(BaseSettings):
     def _valid_url(cls, value: str) -> str:
         try:
             parsed = parse_url(value)
-            if parsed.kind == "postgres":
-                urlsplit(parsed.target).port  # noqa: B018 -- raises on a port that is not 1-65535
+            if parsed.kind == "postgres" and "," not in urlsplit(parsed.target).netloc:  # libpq's h1:p1,h2:p2 is fine
+                if urlsplit(parsed.target).port == 0:  # .port raises on one that is not a number of 0-65535
+                    raise ValueError(value)
         except StorageError as exc:
             raise ValueError(str(exc)) from None
         except ValueError:

@@ -36,7 +36,8 @@ MALFORMED = {
 }
 # Any text is a valid value of these: a secret, a key or a model name Slack or OpenAI judge.
 FREE_TEXT = {"slack_signing_secret", "openai_api_key", "supportbot_model"}
-EDGES = [("database_url", "postgres://nohost:99999/x"), ("database_url", "mysql://db/x"), ("port", "99999"),
+EDGES = [("database_url", "postgres://nohost:99999/x"), ("database_url", "postgresql://u@h:0/x"),
+         ("database_url", "mysql://db/x"), ("port", "99999"),
          ("port", "0"), ("database_pool_size", "1"), ("supportbot_workers", "0"), ("supportbot_model_timeout", "0"),
          ("supportbot_approval_ttl", "-5"), ("supportbot_listen", "maybe")]
 CASES = [(name, MALFORMED.get(name, "not-a-number")) for name in Settings.model_fields if name not in FREE_TEXT]
@@ -87,9 +88,15 @@ def test_a_malformed_setting_is_one_line_naming_it_and_exit_2(clean_env, capsys,
             assert value not in line  # a key's text is never echoed
 
 
-def test_settings_check_passes_on_the_defaults(clean_env, capsys):
+@pytest.mark.parametrize("name, value", [
+    ("database_url", "postgresql://u@h1:5432,h2:5433/db"), ("database_url", "postgresql:///db?host=/run/pg"),
+    ("slack_bot_token", "xoxe.xoxb-1-rotating"), ("supportbot_log_level", "debug"), ("supportbot_approval_channel", ""),
+])
+def test_settings_check_passes_on_the_defaults_and_on_unusual_valid_values(clean_env, capsys, name, value):
     assert run_cli(["settings", "--check"]) == 0
-    assert capsys.readouterr().out == "every setting is valid\n"
+    clean_env.setenv(name.upper(), value)
+    assert run_cli(["settings", "--check"]) == 0
+    assert capsys.readouterr().out == "every setting is valid\n" * 2
 
 
 def test_an_operator_command_runs_despite_a_malformed_setting_it_does_not_use(clean_env, capsys, tmp_path):
