@@ -1,15 +1,24 @@
 """Settings from the environment (and a ``.env`` file), validated at start-up.
 
 A missing or malformed setting stops start-up with one line naming it
-(``ConfigError``); ``bot.cli`` prints that line and exits non-zero.
+(``ConfigError``); ``bot.cli`` prints that line and exits 2.
+
+``load_settings`` leaves a malformed setting out rather than refusing them all:
+reading it raises that line, so an operator command fails only on a setting it
+uses (a bad ``PORT`` does not stop ``supportbot threads``), and ``check()``
+reports every one of them, which the long-running commands do first.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+import re
+from urllib.parse import urlsplit
+
+from pydantic import Field, PrivateAttr, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from bot.logs import level_name
 from graph.sealing import parse_key
 from graph.storage import StorageError, parse_url
 
@@ -27,10 +36,21 @@ def _csv(value) -> list[str]:
 
 
 CsvList = Annotated[list[str], NoDecode]
+# Slack's id shapes: a mistyped name or a token of the wrong kind is caught at start-up, not at the first use.
+_ID_SHAPES = {
+    "supportbot_approvers": ("^[UW][A-Z0-9]+$", "Slack user ids (U…), not names"),
+    "supportbot_operators": ("^[UW][A-Z0-9]+$", "Slack user ids (U…), not names"),
+    "supportbot_staff": ("^[UW][A-Z0-9]+$", "Slack user ids (U…), not names"),
+    "supportbot_approver_group": ("^S[A-Z0-9]+$", "a Slack user group id (S…), not its handle"),
+    "supportbot_approval_channel": ("^[CGD][A-Z0-9]+$", "a Slack channel id (C…), not its name"),
+    "slack_bot_token": (r"^(xoxe\.)?xoxb-", "the bot token (xoxb-…) from the app's OAuth & Permissions page"),
+    "slack_app_token": ("^xapp-", "an app-level token (xapp-…) with connections:write"),
+}
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    _invalid: dict[str, str] = PrivateAttr(default_factory=dict)  # setting -> its one line (see load_settings)
 
     slack_bot_token: str | None = None
     slack_signing_secret: str | None = None
@@ -84,6 +104,27 @@ class Settings(BaseSettings):
     def _split(cls, value):
         return _csv(value)
 
+    @field_validator(*_ID_SHAPES)
+    @classmethod
+    def _slack_shapes(cls, value, info):
+        pattern, shape = _ID_SHAPES[info.field_name]
+        for item in value if isinstance(value, list) else [value] if value else []:
+            if not re.match(pattern, item):
+                raise ValueError(f"must be {shape}")
+        return value
+
+    @field_validator("supportbot_log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        return level_name(value)
+
+    @field_validator("openai_base_url")
+    @classmethod
+    def _base_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
     @field_validator("slack_api_url")
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
@@ -104,10 +145,25 @@ class Settings(BaseSettings):
     @classmethod
     def _valid_url(cls, value: str) -> str:
         try:
-            parse_url(value)
+            parsed = parse_url(value)
+            if parsed.kind == "postgres" and "," not in urlsplit(parsed.target).netloc:  # libpq's h1:p1,h2:p2 is fine
+                if urlsplit(parsed.target).port == 0:  # .port raises on one that is not a number of 0-65535
+                    raise ValueError(value)
         except StorageError as exc:
             raise ValueError(str(exc)) from None
+        except ValueError:
+            raise ValueError("the port of a PostgreSQL URL must be a number from 1 to 65535") from None
         return value
+
+    def __getattr__(self, name: str):
+        if name in type(self).model_fields:  # absent only when load_settings left it out as malformed
+            raise ConfigError(self._invalid[name])
+        return super().__getattr__(name)
+
+    def check(self) -> None:
+        """Every malformed setting, one line each."""
+        if self._invalid:
+            raise ConfigError("\n".join(self._invalid.values()))
 
     # -- derived -----------------------------------------------------------
     @property
@@ -157,10 +213,25 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides) -> Settings:
+    """The settings, with any malformed one left out: reading it raises ``ConfigError`` naming it."""
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else "setting"
-        message = first["msg"].removeprefix("Value error, ")
-        raise ConfigError(message if message.startswith(name) else f"{name}: {message}") from None
+        invalid = _lines(exc)
+    # Init arguments outrank the environment: the malformed ones are read as their defaults, then dropped.
+    defaults = {name: Settings.model_fields[name].get_default(call_default_factory=True) for name in invalid}
+    settings = Settings(**{**overrides, **defaults})
+    for name in invalid:
+        del settings.__dict__[name]
+    settings._invalid = invalid
+    return settings
+
+
+def _lines(exc: ValidationError) -> dict[str, str]:
+    lines: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else ""
+        name = field.upper() or "setting"
+        message = error["msg"].removeprefix("Value error, ")
+        lines.setdefault(field, message if message.startswith(name) else f"{name}: {message}")
+    return lines

@@ -10,6 +10,15 @@ import logging
 import sys
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def level_name(value: str) -> str:
+    """A logging level's name, upper-cased; anything else raises ValueError (it would at setup_logging)."""
+    level = str(value).strip().upper()
+    if level not in LEVELS:
+        raise ValueError(f"must be one of {', '.join(LEVELS)}")
+    return level
 
 
 class JsonFormatter(logging.Formatter):

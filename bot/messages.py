@@ -157,6 +157,21 @@ CLI_CHAT_MODEL = "model {model}"
 CLI_CHAT_CONTINUING = "(continuing: {earlier} earlier messages)"
 CLI_CHAT_NEW = "(new conversation)"
 CLI_CHAT_HELP = "Type a message; 'quit' or Ctrl-D to leave.\n"
+
+# -- the command line's arguments and settings (bot/cli/_args.py, supportbot settings --check) --
+CLI_SETTINGS_OK = "every setting is valid"
+CLI_ARG_REFUSED = "{text!r} is not {shape}"
+CLI_ARG_SHAPES = {
+    "item_id": "an inbox item id (a number from `supportbot threads --status error`)",
+    "count": "a whole number of at least 1",
+    "workers": "a number of worker tasks from 0 to 512",
+    "port": "a TCP port (0-65535)",
+    "seconds": "a number of seconds (0 or more)",
+    "checkpoint_id": "a checkpoint id (see `supportbot history THREAD_ID`)",
+    "thread_id": "a thread id (slack:T…:C…:ts, or a `supportbot chat` thread's name)",
+    "user_id": "a Slack user id (U…)",
+}
+
 CLI_CHAT_TOOL_CALL = "  ⚙ {tool}({args})"
 CLI_CHAT_ANSWER = "bot> {text}\n"
 CLI_CHAT_TOOL_RESULT = "  ↳ {text}"

@@ -16,6 +16,7 @@ from slack_sdk.models.views import View
 from bot import messages as say
 from bot.approvals.card import describe_action
 from bot.approvals.model import Approval
+from bot.storable import storable
 from graph.tools import DEFAULT_TOOLS, ToolSpec
 
 EDIT_VIEW = "approval_edit_view"  # the modal's callback_id
@@ -67,7 +68,7 @@ def read_edit(approval: Approval, values: dict) -> tuple[dict, str | None]:
             edited[name] = raw
         else:
             try:
-                edited[name] = json.loads(raw)
+                edited[name] = storable(json.loads(raw))  # JSON's "\u0000" is a NUL again
             except ValueError:
                 edited[name] = raw
     note = ((values.get(NOTE_BLOCK) or {}).get(INPUT_ACTION) or {}).get("value")

@@ -2,7 +2,9 @@
 
 Each subcommand is a module in this package with ``NAME``, ``HELP``,
 ``configure(parser)`` and ``run(args, settings) -> int`` (sync or async), so
-adding a command touches one new file.
+adding a command touches one new file. A malformed setting stops only the
+commands that read it, unless the module sets ``CHECKS_ALL_SETTINGS = True``
+(the long-running ones: every malformed setting stops them at start).
 
 Building the parser must stay cheap: ``--help`` and ``--version`` are what a
 newcomer types first, so command modules import LangGraph, LangChain, OpenAI
@@ -39,6 +41,13 @@ def _command_modules():
         yield importlib.import_module(f"{__name__}.{name}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that refuses a bad argument in one line (its usage is one ``--help`` away), exit 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}; {self.prog} --help says more\n")
+
+
 class _VersionAction(argparse.Action):
     """``--version``, reading the installed distribution's metadata only when asked."""
 
@@ -58,7 +67,7 @@ class _VersionAction(argparse.Action):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="supportbot", description="A durable Slack support agent.")
+    parser = _Parser(prog="supportbot", description="A durable Slack support agent.")
     parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in _command_modules():
@@ -98,10 +107,13 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings()
+        if getattr(args._module, "CHECKS_ALL_SETTINGS", False):  # a process that runs for long fails at start
+            settings.check()
         setup_logging(getattr(args, "log_level", None) or settings.supportbot_log_level)
         return asyncio.run(execute(args, settings))
     except ConfigError as exc:
-        print(f"supportbot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():
+            print(f"supportbot: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -14,8 +14,10 @@ COLUMNS = ("ID", "STATUS", "AGE", "TOOL", "ACTION", "REQUESTER", "DECIDED BY", "
 
 
 def configure(parser) -> None:
+    from bot.cli._args import count
+
     parser.add_argument("--all", action="store_true", help="include recently decided, expired and withdrawn ones")
-    parser.add_argument("--limit", type=int, default=50, help="with --all: how many of the newest to list")
+    parser.add_argument("--limit", type=count, default=50, help="with --all: how many of the newest to list")
     parser.add_argument("--json", action="store_true", help="one JSON array, every field")
 
 

@@ -118,7 +118,11 @@ async def read_line(prompt: str) -> str | None:
 
     threading.Thread(target=read, name="chat-input", daemon=True).start()
     line = await future
-    return None if line is None else line.strip()
+    if line is None:
+        return None
+    from bot.storable import storable  # a pasted NUL would fail the turn on PostgreSQL
+
+    return storable(line).strip()
 
 
 async def _turn(graph, payload, config, context) -> None:

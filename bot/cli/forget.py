@@ -11,9 +11,12 @@ HELP = ("erase a Slack user's threads (--user U…) or one thread (--thread …)
 
 
 def configure(parser) -> None:
+    from bot.cli._args import thread_id, user_id
+
     who = parser.add_mutually_exclusive_group(required=True)
-    who.add_argument("--user", metavar="USER_ID", help="a Slack user id, e.g. U012AB3CD")
-    who.add_argument("--thread", metavar="THREAD_ID", help="a thread id, e.g. slack:T1:C1:1712345678.000100")
+    who.add_argument("--user", metavar="USER_ID", type=user_id, help="a Slack user id, e.g. U012AB3CD")
+    who.add_argument("--thread", metavar="THREAD_ID", type=thread_id,
+                     help="a thread id, e.g. slack:T1:C1:1712345678.000100")
     parser.add_argument("--json", action="store_true", help="print the counts as one JSON object")
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
-from bot.threads import thread_id_from
+from bot.cli._args import count, thread_id
 
 NAME = "history"
 HELP = "list a thread's checkpoints, newest first (what wrote each one, and the newest message then)"
 
 
 def configure(parser) -> None:
-    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id_from,
+    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id,
                         help="e.g. slack:T123:C456:1712345678.000100, or a `supportbot chat` thread's name")
-    parser.add_argument("--limit", type=int, default=None, help="show only the newest N checkpoints")
+    parser.add_argument("--limit", type=count, default=None, help="show only the newest N checkpoints")
     parser.add_argument("--json", action="store_true",
                         help="one object per checkpoint: checkpoint_id, step, created_at, node, messages, last_message")
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from bot.cli._args import log_level, port, workers
 from bot.cli.serve import stop_event
 
 NAME = "playground"
 HELP = "serve a local page that plays Slack (DMs, a channel, approvals, Home, an operator's timeline) against the bot"
+CHECKS_ALL_SETTINGS = True
 
 
 def configure(parser) -> None:
-    parser.add_argument("--port", type=int, default=None, help="HTTP port (default PORT, 3000; 0 = any free port)")
+    parser.add_argument("--port", type=port, default=None, help="HTTP port (default PORT, 3000; 0 = any free port)")
     parser.add_argument("--open", action="store_true", help="open the page in the default web browser")
-    parser.add_argument("--workers", type=int, default=4, help="worker tasks (default %(default)s)")
-    parser.add_argument("--log-level", default="WARNING", help="log level on stderr (default %(default)s)")
+    parser.add_argument("--workers", type=workers, default=4, help="worker tasks (default %(default)s)")
+    parser.add_argument("--log-level", type=log_level, default="WARNING", help="log level on stderr (default %(default)s)")
 
 
 async def run(args, settings) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.cli import CommandError
+from bot.cli._args import checkpoint_id, thread_id
 
 log = logging.getLogger(__name__)
 
@@ -13,8 +14,8 @@ HELP = "re-run a thread from a checkpoint on a scratch copy with today's model a
 
 
 def configure(parser) -> None:
-    parser.add_argument("thread_id", metavar="THREAD_ID")
-    parser.add_argument("--from", dest="from_id", required=True, metavar="CHECKPOINT_ID")
+    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id)
+    parser.add_argument("--from", dest="from_id", required=True, metavar="CHECKPOINT_ID", type=checkpoint_id)
     parser.add_argument("--json", action="store_true", help="recorded and replayed messages as JSON")
 
 

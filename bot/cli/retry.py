@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
+from bot.cli._args import item_id, thread_id
 
 NAME = "retry"
 HELP = "retry a failed inbox item (or every failed item of a thread with --thread)"
 
 
 def configure(parser) -> None:
-    parser.add_argument("item", nargs="?", type=int, help="inbox item id (see `supportbot threads --status error`)")
-    parser.add_argument("--thread", help="retry every failed item of this thread")
+    parser.add_argument("item", nargs="?", type=item_id, help="inbox item id (see `supportbot threads --status error`)")
+    parser.add_argument("--thread", type=thread_id, help="retry every failed item of this thread")
 
 
 async def run(args, settings) -> int:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import getpass
 
 from bot.cli import CommandError
+from bot.cli._args import checkpoint_id, seconds, thread_id
 
 NAME = "rewind"
 HELP = "fork a thread at an earlier checkpoint; what came after stays in history, pending approvals are voided"
 
 
 def configure(parser) -> None:
-    parser.add_argument("thread_id", metavar="THREAD_ID")
-    parser.add_argument("--to", required=True, metavar="CHECKPOINT_ID", help="from `supportbot history`")
+    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id)
+    parser.add_argument("--to", required=True, metavar="CHECKPOINT_ID", type=checkpoint_id,
+                        help="from `supportbot history`")
     parser.add_argument("--by", default=None, metavar="NAME", help="who is rewinding (default: your login name)")
-    parser.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+    parser.add_argument("--wait", type=seconds, default=10.0, metavar="SECONDS",
                         help="wait this long for a running turn to finish (default %(default)s)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from bot.cli._args import port, workers
 
 log = logging.getLogger(__name__)
+CHECKS_ALL_SETTINGS = True  # bot.cli: every malformed setting stops it at start, not at its first use
 
 NAME = "serve"
 HELP = "run the Slack app: HTTP on PORT at /slack/events (Socket Mode when SLACK_APP_TOKEN is set)"
@@ -13,9 +15,9 @@ SOCKET_CLOSE_SECONDS = 5.0  # of the drain deadline, at most, for closing the So
 
 
 def configure(parser) -> None:
-    parser.add_argument("--workers", type=int, default=None,
+    parser.add_argument("--workers", type=workers, default=None,
                         help="worker tasks in this process (default SUPPORTBOT_WORKERS; 0 = web only)")
-    parser.add_argument("--port", type=int, default=None, help="HTTP port (default PORT)")
+    parser.add_argument("--port", type=port, default=None, help="HTTP port (default PORT)")
 
 
 def stop_event():

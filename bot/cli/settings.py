@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from bot import messages as say
+
 NAME = "settings"
 HELP = "print every setting with its default and meaning, as .env.example (supportbot settings > .env)"
 
 
 def configure(parser) -> None:
-    pass
+    parser.add_argument("--check", action="store_true",
+                        help="check the settings of this environment (and .env) instead: one line per malformed one, exit 2")
 
 
 def run(args, settings) -> int:
+    if args.check:
+        settings.check()  # raises ConfigError: one line per malformed setting
+        print(say.CLI_SETTINGS_OK)
+        return 0
     print(example(), end="")
     return 0
 
 
 def example() -> str:
-    from bot import messages as say
     from bot.config import Settings
 
     lines = [f"# {line}" for line in say.SETTINGS_HEADER.splitlines()]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
-from bot.threads import thread_id_from
+from bot.cli._args import checkpoint_id, thread_id
 
 NAME = "show"
 HELP = "show a thread's state at its head or at --checkpoint: messages, summary, customer, pauses, next"
 
 
 def configure(parser) -> None:
-    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id_from,
+    parser.add_argument("thread_id", metavar="THREAD_ID", type=thread_id,
                         help="a thread id, or a `supportbot chat` thread's name")
-    parser.add_argument("--checkpoint", metavar="ID", default=None, help="a checkpoint id from `supportbot history`")
+    parser.add_argument("--checkpoint", metavar="ID", type=checkpoint_id, default=None, help="a checkpoint id from `supportbot history`")
     parser.add_argument("--json", action="store_true", help="the state as JSON")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.cli import CommandError
+from bot.cli._args import count, user_id
 from bot.feedback import VOTES
 from bot.operators.threads import STATUSES
 
@@ -11,12 +12,12 @@ HELP = "list threads: last activity, status (idle/running/waiting/error), messag
 
 
 def configure(parser) -> None:
-    parser.add_argument("--user", action="append", default=[], metavar="U…",
+    parser.add_argument("--user", action="append", default=[], metavar="U…", type=user_id,
                         help="only threads this Slack user took part in (repeatable)")
     parser.add_argument("--status", choices=STATUSES)
     parser.add_argument("--feedback", choices=VOTES, help="only threads with an answer voted this way")
     parser.add_argument("--since", metavar="WHEN", help="activity since: 30m, 24h, 7d, or a date (2025-01-31)")
-    parser.add_argument("--limit", type=int, default=50, help="at most this many threads (default %(default)s)")
+    parser.add_argument("--limit", type=count, default=50, help="at most this many threads (default %(default)s)")
     parser.add_argument("--json", action="store_true",
                         help="one object per thread: thread_id, last_activity, status, messages, checkpoints, bytes")
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 
+from bot.cli._args import workers
 from bot.cli.serve import stop_event
 
 log = logging.getLogger(__name__)
 
 NAME = "worker"
 HELP = "run inbox workers only (scale them apart from the web process)"
+CHECKS_ALL_SETTINGS = True
 
 
 def configure(parser) -> None:
-    parser.add_argument("--workers", type=int, default=None, help="worker tasks (default SUPPORTBOT_WORKERS)")
+    parser.add_argument("--workers", type=workers, default=None, help="worker tasks (default SUPPORTBOT_WORKERS)")
 
 
 async def run(args, settings) -> int:

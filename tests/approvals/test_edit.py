@@ -90,3 +90,20 @@ async def test_an_outsider_cannot_open_or_submit_the_edit_modal(bot):
     assert len(bot.slack.calls_to("views.open")) == 1
     assert (await row(bot, card))["status"] == "pending"
     assert await order_state(bot, 1004) == ("delivered", 0)
+
+
+async def test_an_edit_with_nul_characters_is_stored_and_executed_without_them(bot):
+    # PostgreSQL's text and jsonb refuse NUL: unscrubbed, the resume failed after "Approved with changes".
+    await ask(bot, "refund order 1001, it arrived broken", THREAD)
+    (card,) = await wait_cards(bot)
+    view = await open_modal(bot, card)
+
+    status, _ = await submit_edit(bot, APPROVER, view, {
+        ARG_BLOCK + "order_id": "1002\x00", ARG_BLOCK + "reason": "box\x00 crushed", NOTE_BLOCK: "by\x00 phone"})
+    assert status == 200
+    await wait_text(bot.slack, "C1", THREAD, "Refunded order 1002")
+    await bot.idle()
+    assert await order_state(bot, 1002) == ("refunded", 1)
+    refund = await bot.service.agent.storage.db.fetchone("shop_refund_for_order", {"order_id": 1002})
+    assert refund["reason"] == "box crushed"
+    assert (await row(bot, card))["note"] == "by phone"

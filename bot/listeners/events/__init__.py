@@ -9,10 +9,4 @@ def register(app, deps) -> None:
     app.event("app_mention")(partial(handle_app_mention, deps))
     app.event("message")(partial(handle_message, deps))
     app.event("app_home_opened")(partial(handle_app_home_opened, deps))
-    # Subscribed-to noise we deliberately ignore (otherwise Bolt logs "unhandled").
-    for name in ("member_joined_channel", "member_left_channel"):
-        app.event(name)(_ignore)
-
-
-async def _ignore() -> None:
-    return None
+    # Any other event type is acknowledged by bot/listeners/fallback.py.
