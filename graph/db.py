@@ -80,6 +80,10 @@ class Database:
     async def ping(self) -> None:
         await self.fetchone("ping")
 
+    async def checkpoint_wal(self) -> dict | None:
+        """Empty the write-ahead log into the database file, where the dialect has one we control."""
+        return None
+
     async def close(self) -> None:
         pass
 
@@ -225,6 +229,14 @@ class SqliteDatabase(Database):
         rows = await cur.fetchall()
         await cur.close()
         return [self.opened(dict(r)) for r in rows]
+
+    async def checkpoint_wal(self) -> dict | None:
+        # Outside any transaction (a checkpoint cannot run inside one), on the writer's lock.
+        async with self._lock:
+            cur = await self.conn.execute(self.q("wal_checkpoint"))
+            row = await cur.fetchone()
+            await cur.close()
+        return dict(row) if row is not None else None
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_SqliteTx]:

@@ -237,9 +237,6 @@ DELETE FROM conversations WHERE thread_id = :thread_id
 -- name: forget_approvals
 DELETE FROM approvals WHERE thread_id = :thread_id
 
--- name: forget_expired_lease
-DELETE FROM thread_leases WHERE thread_id = :thread_id AND expires_at < :now
-
 -- name: forget_redact_audit
 UPDATE audit_log
 SET args = CASE WHEN args IS NULL THEN NULL ELSE '[redacted]' END,
