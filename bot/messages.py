@@ -279,3 +279,12 @@ CARD_CUSTOMER_IS = "{name} ({email})"
 CLI_ENCRYPT_NO_KEY = ("SUPPORTBOT_ENCRYPTION_KEY is not set: generate one with python -c 'import secrets,base64;"
                       "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'")
 CLI_ENCRYPTED = "{database}: encrypted {counts}"
+
+# /healthz: one line saying why the bot is unhealthy (bot/slack/health.py).
+HEALTH_WRITE_FAILED = "database cannot be written: {error}"
+HEALTH_WRITE_SLOW = "database did not take a write within {seconds:g} s"
+HEALTH_FILE_GONE = "SQLite file {path} is gone"
+HEALTH_FILE_REPLACED = "SQLite file {path} was replaced by another file"
+LOG_SQLITE_FILE_GONE = ("SQLite file {path} was deleted or replaced under the running bot: it keeps writing to a "
+                        "file nobody can open again, so its memory will be lost on restart; restore the file "
+                        "or restart the bot")

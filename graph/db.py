@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Protocol
@@ -198,6 +199,9 @@ class SqliteDatabase(Database):
         self.reader: aiosqlite.Connection | None = None
         self._reads = {name for name, text in self.queries.items() if _is_read(text)}
         self._lock = asyncio.Lock()
+        # (device, inode) of the file when opened: a later os.stat that differs means the
+        # file was deleted or replaced under us, and what we write is lost on restart.
+        self.file_id: tuple[int, int] | None = None
 
     async def open(self) -> "SqliteDatabase":
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
@@ -212,6 +216,8 @@ class SqliteDatabase(Database):
             self.reader = await aiosqlite.connect(self.path, isolation_level=None, timeout=30)
             self.reader.row_factory = aiosqlite.Row
             await self.reader.execute("PRAGMA busy_timeout = 30000")
+            stat = os.stat(self.path)
+            self.file_id = (stat.st_dev, stat.st_ino)
         return self
 
     async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:

@@ -5,6 +5,10 @@
 -- name: ping
 SELECT 1 AS ok
 
+-- name: health_probe_write
+INSERT INTO health_probe (id, probed_at) VALUES (1, :now)
+ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at
+
 -- name: migrations_applied
 SELECT version FROM schema_migrations ORDER BY version
 
