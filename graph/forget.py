@@ -7,7 +7,9 @@ bot's rows and the checkpoints go together or not at all (the in-memory saver,
 which has no tables, through its ``adelete_thread``); ``threads_naming_user`` finds threads whose checkpoint
 metadata has ``slack_user`` = the user, or whose current state has a message
 with the user as its ``name`` (what ``bot/turn.py`` sets), which still finds a
-thread after retention pruned the checkpoints that carried the metadata.
+thread after retention pruned the checkpoints that carried the metadata. With
+encryption at rest the checkpoints cannot be searched in SQL, so every thread's
+current state is read.
 """
 
 from __future__ import annotations
@@ -61,7 +63,10 @@ async def threads_naming_user(storage, user_id: str, known: set[str] = frozenset
             mentioning.add(thread_id)
     else:
         threads.update(r["thread_id"] for r in await storage.db.fetchall("forget_threads_of_slack_user", params))
-        mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_mentioning", params)}
+        if storage.keys is None:
+            mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_mentioning", params)}
+        else:  # sealed checkpoints cannot be searched in SQL: every thread's state is read instead
+            mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_with_checkpoints")}
     for thread_id in sorted(mentioning - threads - set(known)):
         if await _state_names_user(storage, thread_id, user_id):
             threads.add(thread_id)

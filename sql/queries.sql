@@ -264,6 +264,9 @@ SELECT thread_id FROM conversations WHERE started_by = :user_id
 -- name: forget_threads_requested_by
 SELECT DISTINCT thread_id FROM approvals WHERE requester = :user_id
 
+-- name: forget_threads_with_checkpoints
+SELECT DISTINCT thread_id FROM checkpoints
+
 -- name: forget_inbox_naming
 SELECT thread_id, payload FROM inbox WHERE payload LIKE '%' || :user_id || '%'
 

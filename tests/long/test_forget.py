@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -136,3 +137,13 @@ async def test_forget_refuses_in_a_sentence_while_a_worker_holds_the_thread(stor
     assert str(refused.value) == say.FORGET_BUSY
     assert (await forget_user(storage, USER))["busy"] == ["slack:T1:C1:5.0"]
     assert "inbox.payload" in await tables_containing(storage, CANARY)  # refused: nothing erased
+
+
+async def test_forget_user_finds_threads_by_the_name_on_their_messages_under_encryption(database_url, model):
+    async with open_storage(database_url, keys=[os.urandom(32)]) as storage:
+        agent = build_graph(storage.checkpointer, model=model, shop=Shop(storage.db))
+        await agent.ainvoke({"messages": [human_message(f"hello {CANARY}", name=USER)]},
+                            thread("slack:T1:C8:1.0"))
+        await agent.ainvoke({"messages": [human_message(f"hi <@{USER}>", name=OTHER)]}, thread("slack:T1:C8:2.0"))
+        assert (await forget_user(storage, USER))["threads"] == ["slack:T1:C8:1.0"]
+        assert (await agent.aget_state(thread("slack:T1:C8:1.0"))).values == {}
