@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sqlite3
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,6 +50,24 @@ async def test_healthz_is_503_while_the_sqlite_database_refuses_writes(sqlite_ur
         finally:
             await writer.execute("PRAGMA query_only = OFF")
         await health_until(bot, lambda status, _: status == 200)
+
+
+async def test_healthz_is_503_while_another_process_holds_the_sqlite_write_lock_and_200_after(
+        sqlite_url, fake_slack):
+    async with running_bot(sqlite_url, fake_slack) as bot:
+        assert await health(bot) == (200, None)
+        other = sqlite3.connect(sqlite_url[len("sqlite:///"):], isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            _, reason = await health_until(bot, lambda status, _: status == 503)
+            assert reason == "database did not take a write within 2 s"
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        # The probe that waited was not cancelled (that would strand the writer in a transaction):
+        # it finishes, and the bot writes again.
+        await health_until(bot, lambda status, _: status == 200)
+        assert await bot.service.agent.storage.db.execute("health_probe_write", {"now": 1.0}) == 1
 
 
 async def test_healthz_is_503_once_the_sqlite_file_is_deleted_or_replaced(sqlite_url, fake_slack, caplog):
