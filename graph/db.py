@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from contextlib import asynccontextmanager
 from typing import AsyncIterator, Protocol
@@ -79,6 +80,10 @@ class Database:
 
     async def ping(self) -> None:
         await self.fetchone("ping")
+
+    async def checkpoint_wal(self) -> dict | None:
+        """Empty the write-ahead log into the database file, where the dialect has one we control."""
+        return None
 
     async def close(self) -> None:
         pass
@@ -194,6 +199,9 @@ class SqliteDatabase(Database):
         self.reader: aiosqlite.Connection | None = None
         self._reads = {name for name, text in self.queries.items() if _is_read(text)}
         self._lock = asyncio.Lock()
+        # (device, inode) of the file when opened: a later os.stat that differs means the
+        # file was deleted or replaced under us, and what we write is lost on restart.
+        self.file_id: tuple[int, int] | None = None
 
     async def open(self) -> "SqliteDatabase":
         # isolation_level=None: we issue BEGIN IMMEDIATE ourselves, so a
@@ -208,6 +216,8 @@ class SqliteDatabase(Database):
             self.reader = await aiosqlite.connect(self.path, isolation_level=None, timeout=30)
             self.reader.row_factory = aiosqlite.Row
             await self.reader.execute("PRAGMA busy_timeout = 30000")
+            stat = os.stat(self.path)
+            self.file_id = (stat.st_dev, stat.st_ino)
         return self
 
     async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
@@ -225,6 +235,14 @@ class SqliteDatabase(Database):
         rows = await cur.fetchall()
         await cur.close()
         return [self.opened(dict(r)) for r in rows]
+
+    async def checkpoint_wal(self) -> dict | None:
+        # Outside any transaction (a checkpoint cannot run inside one), on the writer's lock.
+        async with self._lock:
+            cur = await self.conn.execute(self.q("wal_checkpoint"))
+            row = await cur.fetchone()
+            await cur.close()
+        return dict(row) if row is not None else None
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_SqliteTx]:

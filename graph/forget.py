@@ -2,14 +2,14 @@
 
 The checkpoint half of an erasure request (the bot's own rows are erased by
 ``bot/operators/forget.py``, which calls this): ``forget_checkpoints`` deletes
-a thread's checkpoints, blobs and writes through the saver's
-``adelete_thread``; ``threads_naming_user`` finds threads whose checkpoint
+a thread's checkpoints, blobs and writes inside the caller's transaction, so the
+bot's rows and the checkpoints go together or not at all (the in-memory saver,
+which has no tables, through its ``adelete_thread``); ``threads_naming_user`` finds threads whose checkpoint
 metadata has ``slack_user`` = the user, or whose current state has a message
 with the user as its ``name`` (what ``bot/turn.py`` sets), which still finds a
-thread after retention pruned the checkpoints that carried the metadata.
-
-On SQLite, ``PRAGMA secure_delete`` is switched on for the saver's connection
-first, so deleted text is overwritten in the file, not only unlinked.
+thread after retention pruned the checkpoints that carried the metadata. With
+encryption at rest the checkpoints cannot be searched in SQL, so every thread's
+current state is read.
 """
 
 from __future__ import annotations
@@ -21,31 +21,23 @@ SLACK_USER_KEY = "slack_user"
 CHECKPOINT_TABLES = {"checkpoints", "checkpoint_blobs", "checkpoint_writes", "writes"}
 
 
-async def secure_delete_checkpoints(storage) -> None:
-    saver = storage.checkpointer
-    conn = getattr(saver, "conn", None)
-    if storage.db.dialect == "sqlite" and conn is not None and not isinstance(saver, InMemorySaver):
-        async with saver.lock:
-            await conn.execute("PRAGMA secure_delete = ON")
-
-
-async def _checkpoint_counts(storage, thread_id: str) -> dict:
+async def forget_checkpoints(storage, tx, thread_id: str) -> dict:
+    """Delete every checkpoint, blob and write of the thread in ``tx``; returns the rows deleted per table."""
     saver = storage.checkpointer
     if isinstance(saver, InMemorySaver):
-        return {
+        counts = {
             "checkpoints": sum(len(v) for v in saver.storage.get(thread_id, {}).values()),
             "checkpoint_blobs": sum(1 for k in saver.blobs if k[0] == thread_id),
             "checkpoint_writes": sum(len(v) for k, v in saver.writes.items() if k[0] == thread_id),
         }
-    row = await storage.db.fetchone("forget_checkpoint_counts", {"thread_id": thread_id})
-    return {k: int(v) for k, v in (row or {}).items()}
-
-
-async def forget_checkpoints(storage, thread_id: str) -> dict:
-    """Delete every checkpoint of the thread; returns the rows deleted per checkpoint table."""
-    counts = await _checkpoint_counts(storage, thread_id)
-    await storage.checkpointer.adelete_thread(thread_id)
-    return counts
+        await saver.adelete_thread(thread_id)
+        return counts
+    params = {"thread_id": thread_id}
+    # Writes and blobs first: they hang off the checkpoints.
+    writes = await tx.execute("forget_checkpoint_writes", params)
+    blobs = await tx.execute("forget_checkpoint_blobs", params)
+    return {"checkpoint_writes": writes, "checkpoint_blobs": blobs,
+            "checkpoints": await tx.execute("forget_checkpoints", params)}
 
 
 async def _state_names_user(storage, thread_id: str, user_id: str) -> bool:
@@ -71,7 +63,10 @@ async def threads_naming_user(storage, user_id: str, known: set[str] = frozenset
             mentioning.add(thread_id)
     else:
         threads.update(r["thread_id"] for r in await storage.db.fetchall("forget_threads_of_slack_user", params))
-        mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_mentioning", params)}
+        if storage.keys is None:
+            mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_mentioning", params)}
+        else:  # sealed checkpoints cannot be searched in SQL: every thread's state is read instead
+            mentioning = {r["thread_id"] for r in await storage.db.fetchall("forget_threads_with_checkpoints")}
     for thread_id in sorted(mentioning - threads - set(known)):
         if await _state_names_user(storage, thread_id, user_id):
             threads.add(thread_id)

@@ -124,10 +124,14 @@ AND parent_checkpoint_id <> ALL(CAST(:pinned AS text[]))
 -- name: retention_vacuum
 VACUUM checkpoints, checkpoint_blobs, checkpoint_writes
 
--- name: forget_checkpoint_counts
-SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
-       (SELECT count(*) FROM checkpoint_blobs WHERE thread_id = :thread_id) AS checkpoint_blobs,
-       (SELECT count(*) FROM checkpoint_writes WHERE thread_id = :thread_id) AS checkpoint_writes
+-- name: forget_checkpoint_writes
+DELETE FROM checkpoint_writes WHERE thread_id = :thread_id
+
+-- name: forget_checkpoint_blobs
+DELETE FROM checkpoint_blobs WHERE thread_id = :thread_id
+
+-- name: forget_checkpoints
+DELETE FROM checkpoints WHERE thread_id = :thread_id
 
 -- name: forget_threads_of_slack_user
 SELECT DISTINCT thread_id FROM checkpoints WHERE metadata ->> 'slack_user' = :user_id

@@ -5,6 +5,10 @@
 -- name: ping
 SELECT 1 AS ok
 
+-- name: health_probe_write
+INSERT INTO health_probe (id, probed_at) VALUES (1, :now)
+ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at
+
 -- name: migrations_applied
 SELECT version FROM schema_migrations ORDER BY version
 
@@ -241,9 +245,6 @@ DELETE FROM conversations WHERE thread_id = :thread_id
 -- name: forget_approvals
 DELETE FROM approvals WHERE thread_id = :thread_id
 
--- name: forget_expired_lease
-DELETE FROM thread_leases WHERE thread_id = :thread_id AND expires_at < :now
-
 -- name: forget_redact_audit
 UPDATE audit_log
 SET args = CASE WHEN args IS NULL THEN NULL ELSE '[redacted]' END,
@@ -266,6 +267,9 @@ SELECT thread_id FROM conversations WHERE started_by = :user_id
 
 -- name: forget_threads_requested_by
 SELECT DISTINCT thread_id FROM approvals WHERE requester = :user_id
+
+-- name: forget_threads_with_checkpoints
+SELECT DISTINCT thread_id FROM checkpoints
 
 -- name: forget_inbox_naming
 SELECT thread_id, payload FROM inbox WHERE payload LIKE '%' || :user_id || '%'

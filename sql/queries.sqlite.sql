@@ -88,9 +88,19 @@ UPDATE checkpoints SET parent_checkpoint_id = NULL
 WHERE thread_id = :thread_id AND checkpoint_ns = :checkpoint_ns AND parent_checkpoint_id < :cutoff
 AND parent_checkpoint_id NOT IN (SELECT value FROM json_each(:pinned))
 
--- name: forget_checkpoint_counts
-SELECT (SELECT count(*) FROM checkpoints WHERE thread_id = :thread_id) AS checkpoints,
-       (SELECT count(*) FROM writes WHERE thread_id = :thread_id) AS checkpoint_writes
+-- name: forget_checkpoint_writes
+DELETE FROM writes WHERE thread_id = :thread_id
+
+-- name: forget_checkpoint_blobs
+-- AsyncSqliteSaver keeps channel values inside the checkpoint row: no blob table, nothing to delete.
+DELETE FROM checkpoints WHERE 0 = 1
+
+-- name: forget_checkpoints
+DELETE FROM checkpoints WHERE thread_id = :thread_id
+
+-- name: wal_checkpoint
+-- After a forget: copy the WAL into the file and empty it, so erased text does not linger in the -wal file.
+PRAGMA wal_checkpoint(TRUNCATE)
 
 -- name: forget_threads_of_slack_user
 SELECT DISTINCT thread_id FROM checkpoints

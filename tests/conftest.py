@@ -51,6 +51,7 @@ BY_FILE = {
     "slack/test_config.py": "integration",
     "surfaces/test_builders.py": "unit",
     "surfaces/test_manifest.py": "unit",
+    "long/test_forget_running.py": "scenario",
 }
 
 

@@ -20,7 +20,8 @@ POSTGRES_ONLY = {"retention_lock", "retention_referenced_versions", "retention_d
                  "reseal_threads", "reseal_thread_blob_rows", "reseal_thread_blob_row", "reseal_thread_blob_insert",
                  "reseal_thread_blob_exists", "reseal_thread_write_rows", "reseal_thread_write_row",
                  "reseal_thread_checkpoint_rows", "reseal_thread_checkpoint_row"}
-SQLITE_ONLY = {"reseal_checkpoint_rows", "reseal_checkpoint_row", "reseal_write_rows", "reseal_write_row"}
+SQLITE_ONLY = {"reseal_checkpoint_rows", "reseal_checkpoint_row", "reseal_write_rows", "reseal_write_row",
+               "wal_checkpoint"}
 ONLY_IN = {"sqlite": POSTGRES_ONLY, "postgres": SQLITE_ONLY}  # what the other dialect lacks
 
 

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import sys
 
+from bot import messages as say
+
+NOTHING_FOUND = 1  # an unknown thread, or a user with no threads
+BUSY = 75  # EX_TEMPFAIL: a turn held a thread past the wait; run it again in a minute
 
 NAME = "forget"
 HELP = ("erase a Slack user's threads (--user U…) or one thread (--thread …): checkpoints, inbox, outbox, "
@@ -26,24 +31,42 @@ async def run(args, settings) -> int:
 
     async with open_storage(settings.database_url, pool_size=2,
                             keys=settings.encryption_keys) as storage:
-        if args.user:
-            result = await forget_user(storage, args.user.strip())
-        else:
-            result = {"threads": [args.thread.strip()], **await forget_thread(storage, args.thread.strip())}
+        from bot.operators.forget import found_anything
+        from bot.operators.lease import ThreadBusy
+
+        target = (say.CLI_FORGET_USER.format(user=args.user) if args.user
+                  else say.CLI_FORGET_THREAD.format(thread_id=args.thread))
+        try:
+            if args.user:
+                result = await forget_user(storage, args.user.strip())
+            else:
+                result = {"threads": [args.thread.strip()], **await forget_thread(storage, args.thread.strip())}
+        except ThreadBusy:
+            print(say.CLI_FORGET_BUSY.format(target=target), file=sys.stderr)
+            return BUSY
+    busy = result.pop("busy", [])
+    found = found_anything(result) or bool(args.user and result.get("threads"))
     if args.json:
-        print(json.dumps(result, sort_keys=True))
-        return 0
+        print(json.dumps({**result, **({"busy": busy} if busy else {})}, sort_keys=True))
+    elif not found:
+        print(say.CLI_FORGET_NOTHING.format(target=target))
+    else:
+        _print_counts(target, result)
+    for thread_id in busy:
+        print(say.CLI_FORGET_BUSY.format(target=say.CLI_FORGET_THREAD.format(thread_id=thread_id)),
+              file=sys.stderr)
+    if busy:
+        return BUSY
+    return 0 if found else NOTHING_FOUND
+
+
+def _print_counts(target: str, result: dict) -> None:
     threads = result.pop("threads", [])
-    target = f"user {args.user}" if args.user else f"thread {args.thread}"
-    if not threads:
-        print(f"{target}: nothing found to forget")
-        return 0
-    print(f"forgot {target}: {len(threads)} thread(s)")
+    print(say.CLI_FORGOT.format(target=target, count=len(threads)))
     for thread_id in threads:
-        print(f"  {thread_id}")
+        print(say.CLI_FORGOT_THREAD.format(thread_id=thread_id))
     for key, value in sorted(result.items()):
         if key == "unhandled_tables":
-            print(f"  warning: tables with a thread_id column forget does not handle: {', '.join(value)}")
+            print(say.CLI_FORGET_UNHANDLED.format(tables=", ".join(value)))
         else:
-            print(f"  {key}: {value}")
-    return 0
+            print(say.CLI_FORGOT_ROWS.format(table=key, count=value))

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from bot.operators.forget import forget_thread
+from bot.operators.lease import ThreadBusy
 from bot.queue.periodic import every
 from graph.retention import latest_checkpoint_times, prune_checkpoints
 
@@ -86,10 +87,15 @@ async def expire_idle_threads(storage, ttl_days: float, *, now: float | None = N
     for thread_id, at in (await latest_checkpoint_times(storage)).items():
         activity[thread_id] = max(activity.get(thread_id, 0.0), at)
     idle = sorted(t for t, at in activity.items() if at < cutoff and t not in busy)
+    expired = []
     for thread_id in idle:
-        await forget_thread(storage, thread_id)
+        try:
+            await forget_thread(storage, thread_id, wait=0)
+        except ThreadBusy:  # a message came in since: not idle any more
+            continue
+        expired.append(thread_id)
         log.info("idle thread expired", extra={"thread_id": thread_id, "ttl_days": ttl_days})
-    return idle
+    return expired
 
 
 # -- the background task ----------------------------------------------------------------

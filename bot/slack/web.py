@@ -7,7 +7,6 @@ can verify would take forged requests.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from aiohttp import web
@@ -17,6 +16,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.metrics import METRICS
 from bot.slack.door import Door
+from bot.slack.health import HealthCheck
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +42,14 @@ def build_web_app(bolt: AsyncApp, service, socket_link=None) -> web.Application:
         bolt_response = await bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
+    health = HealthCheck(service.agent.storage.db)
+
     async def healthz(request: web.Request) -> web.Response:
-        """Liveness + database: 200 when the database answers, 503 otherwise."""
-        try:
-            await asyncio.wait_for(service.agent.storage.db.ping(), timeout=2)
-        except Exception as exc:
-            return web.json_response({"ok": False, "database": type(exc).__name__}, status=503)
+        """Liveness + database: 200 when the database takes a write (and, on SQLite, its file
+        is still there), 503 with a one-line reason otherwise."""
+        problem = await health.problem()
+        if problem is not None:
+            return web.json_response({"ok": False, "reason": problem}, status=503)
         return web.json_response({"ok": True})
 
     async def readyz(request: web.Request) -> web.Response:
@@ -64,6 +66,7 @@ def build_web_app(bolt: AsyncApp, service, socket_link=None) -> web.Application:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     app = web.Application(client_max_size=MAX_BODY)
+    app.on_cleanup.append(lambda _app: health.close())
     if door is not None:
         app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)

@@ -50,3 +50,32 @@ async def tables_containing(storage, needle: str) -> list[str]:
             if rows[0][0]:
                 found.append(f"{table}.{column}")
     return found
+
+
+async def dump_contains(storage, needle: str) -> list[str]:
+    """Every table, of every schema, one of whose rows holds ``needle`` once dumped as text
+    (what pg_dump would write; a bytea shows as hex there, so its hex is looked for too).
+    PostgreSQL only."""
+    found = []
+    tables = await run_sql(storage, """
+        SELECT schemaname, tablename FROM pg_tables
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema')""")
+    for schema, table in tables:
+        rows = await run_sql(storage, f'SELECT count(*) FROM "{schema}"."{table}" AS t '
+                                      "WHERE position(:needle IN t::text) > 0 OR position(:hex IN t::text) > 0",
+                             {"needle": needle, "hex": needle.encode().hex()})
+        if rows[0][0]:
+            found.append(f"{schema}.{table}")
+    return found
+
+
+def files_containing(db_path: str, needle: str) -> list[str]:
+    """Which of a SQLite database's files (the file, its -wal and -shm) hold ``needle`` byte for byte."""
+    from pathlib import Path
+
+    found = []
+    for suffix in ("", "-wal", "-shm"):
+        path = Path(db_path + suffix)
+        if path.exists() and needle.encode() in path.read_bytes():
+            found.append(path.name)
+    return found

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
+import pytest
+
 from bot import cli
+from bot import messages as say
+from bot.operators import forget
 from bot.operators.forget import forget_thread, forget_user
+from bot.operators.lease import ThreadBusy
 from graph.agent import build_graph, human_message
 from graph.retention import prune_thread
 from graph.shop import Shop
 from graph.storage import open_storage
 from graph.summary import SummaryConfig, make_summarizer
-from tests.long.helpers import run_sql, tables_containing, thread
+from tests.long.helpers import files_containing, run_sql, tables_containing, thread
 from tests.support.fixtures import database_fixture
 
 CANARY = "CANARY-7f3a9c2e"
@@ -104,11 +110,40 @@ def test_supportbot_forget_on_the_command_line(tmp_path, monkeypatch, capsys):
     assert cli.main(["forget", "--user", USER]) == 0
     out = capsys.readouterr().out
     assert "forgot user U0CANARY1: 1 thread(s)" in out and "slack:T1:C1:4.0" in out and "checkpoints:" in out
-    assert cli.main(["forget", "--thread", "slack:T1:C1:4.0", "--json"]) == 0
+    # Forgotten already, or never there: nothing found, exit 1.
+    assert cli.main(["forget", "--thread", "slack:T1:C1:4.0", "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["checkpoints"] == 0
+    assert cli.main(["forget", "--thread", "slack:T1:C1:no-such"]) == 1
+    assert capsys.readouterr().out == "thread slack:T1:C1:no-such: nothing found to forget\n"
+    assert cli.main(["forget", "--user", "U0NOBODY"]) == 1
+    assert capsys.readouterr().out == "user U0NOBODY: nothing found to forget\n"
 
     async def scan():
         async with open_storage(url) as storage:
             return await tables_containing(storage, CANARY)
 
     assert asyncio.run(scan()) == []
+    assert files_containing(str(tmp_path / "bot.db"), CANARY) == []
+
+
+async def test_forget_refuses_in_a_sentence_while_a_worker_holds_the_thread(storage, model, monkeypatch):
+    await plant(storage, model, "slack:T1:C1:5.0", USER, CANARY)
+    now = time.time()
+    assert await storage.db.fetchone("operator_lease_take", {
+        "thread_id": "slack:T1:C1:5.0", "owner": "worker-1", "now": now, "expires": now + 30})
+    monkeypatch.setattr(forget, "WAIT_SECONDS", 0.1)
+    with pytest.raises(ThreadBusy) as refused:
+        await forget_thread(storage, "slack:T1:C1:5.0")
+    assert str(refused.value) == say.FORGET_BUSY
+    assert (await forget_user(storage, USER))["busy"] == ["slack:T1:C1:5.0"]
+    assert "inbox.payload" in await tables_containing(storage, CANARY)  # refused: nothing erased
+
+
+async def test_forget_user_finds_threads_by_the_name_on_their_messages_under_encryption(database_url, model):
+    async with open_storage(database_url, keys=[os.urandom(32)]) as storage:
+        agent = build_graph(storage.checkpointer, model=model, shop=Shop(storage.db))
+        await agent.ainvoke({"messages": [human_message(f"hello {CANARY}", name=USER)]},
+                            thread("slack:T1:C8:1.0"))
+        await agent.ainvoke({"messages": [human_message(f"hi <@{USER}>", name=OTHER)]}, thread("slack:T1:C8:2.0"))
+        assert (await forget_user(storage, USER))["threads"] == ["slack:T1:C8:1.0"]
+        assert (await agent.aget_state(thread("slack:T1:C8:1.0"))).values == {}

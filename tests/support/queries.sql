@@ -12,3 +12,6 @@ SELECT 1 AS ok FROM thread_leases WHERE thread_id = :thread_id AND fence = :fenc
 -- name: outbox_for_thread
 SELECT outbox_key, kind, status, slack_ts, attempts, created_at, posted_at
 FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
+
+-- name: health_probe_read
+SELECT probed_at FROM health_probe WHERE id = 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 from bot.listeners.commands.request import SupportRequest, split_thread_arg
 from bot import messages as say
 from bot.operators.access import may_forget
-from bot.operators.forget import forget_thread
+from bot.operators.forget import forget_thread, found_anything
+from bot.operators.lease import ThreadBusy, operator_owner
 
 
 async def handle_forget(deps, request: SupportRequest) -> str:
@@ -16,5 +17,10 @@ async def handle_forget(deps, request: SupportRequest) -> str:
     storage = deps.agent.storage
     if not await may_forget(deps.settings, storage.db, request.user, thread_id):
         return say.NOT_YOUR_THREAD
-    await forget_thread(storage, thread_id)
+    try:
+        counts = await forget_thread(storage, thread_id, owner=operator_owner(request.user))
+    except ThreadBusy:
+        return say.FORGET_BUSY
+    if not found_anything(counts):
+        return say.FORGET_NOTHING.format(thread_id=thread_id)
     return say.FORGOTTEN.format(thread_id=thread_id)
