@@ -147,6 +147,9 @@ class TurnRunner:
             # message is kept and answered once the pause is decided.
             tool = (state.interrupts[0].value or {}).get("tool", "an action")
             held = [i for i in items if i.kind == "message"]
+            # The pause may be new (this run resumed one that stopped before it reached the
+            # pause): make sure it has its row and card, or nobody could ever decide it.
+            posted += await self.pauses.on_pause(out, list(state.interrupts), context)
             for item in held:
                 posted.append(await out.post(held_key(place.thread_id, item.delivery_key),
                                              say.WAITING_FOR_APPROVAL.format(tool=tool)))

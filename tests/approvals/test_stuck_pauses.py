@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from bot.approvals.card import EDIT_ACTION
+from bot.approvals.card import APPROVE_ACTION, EDIT_ACTION
+from bot.threads import message_id
+from graph.agent import human_message
+from graph.state import RunContext
 from bot.approvals.edit import ARG_BLOCK
 from tests.approvals.conftest import (
     APPROVER,
@@ -51,3 +54,25 @@ async def test_an_approved_edit_the_tool_fails_on_is_told_to_the_model_and_relea
     assert (await row(bot, card))["status"] == "approved"
     answers = thread_texts(bot.slack, "C1", THREAD)
     assert any("failed when carried out" in t for t in answers)  # the demo model repeats the tool result
+
+
+async def test_a_run_resumed_with_a_new_message_waiting_posts_its_card_and_holds_the_message(bot):
+    # The first run stopped after the model asked for the refund (a crash, a model outage):
+    # its checkpoint is mid-run, and the retry comes with the customer's next message.
+    config = {"configurable": {"thread_id": f"slack:T1:C1:{THREAD}"},
+              "metadata": {"slack_user": REQUESTER, "slack_ts": THREAD}}  # as bot/turn.py writes them
+    context = RunContext(requester=REQUESTER, staff=True, source={"team": "T1", "channel": "C1", "thread_ts": THREAD})
+    first = human_message("refund order 1001, it arrived broken", message_id("T1", "C1", THREAD))
+    await bot.service.agent.graph.ainvoke({"messages": [first]}, config, context=context, interrupt_after=["agent"])
+    assert (await bot.service.agent.graph.aget_state(config)).next  # the refund is yet to run
+
+    await reply(bot, "what is the status of order 1003?", "700.000002")
+    (card,) = await wait_cards(bot)
+    assert (await row(bot, card))["status"] == "pending" and "Refund order 1001" in card.text
+    await wait_text(bot.slack, "C1", THREAD, "waiting for someone to approve")
+
+    assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
+    await wait_text(bot.slack, "C1", THREAD, "Refunded order 1001")
+    await wait_text(bot.slack, "C1", THREAD, "Order 1003")
+    await bot.idle()
+    assert await order_state(bot, 1001) == ("refunded", 1)
