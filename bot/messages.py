@@ -276,3 +276,16 @@ CARD_CUSTOMER_IS = "{name} ({email})"
 CLI_ENCRYPT_NO_KEY = ("SUPPORTBOT_ENCRYPTION_KEY is not set: generate one with python -c 'import secrets,base64;"
                       "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())'")
 CLI_ENCRYPTED = "{database}: encrypted {counts}"
+
+# -- a pause that must reach a human (issue 13): a card Slack refused --
+APPROVAL_CARD_FAILED = ("I couldn't post the approval request to *{action}* for the team yet; it is saved and I'm "
+                        "retrying, so I'll go on here once someone decides.")
+CARD_NOT_POSTED = "card not posted: {error}"
+# The WARNING line operators see when Slack refuses a card: what to do about it.
+CARD_FIX = {
+    "not_in_channel": "invite the bot to <#{channel}> or set SUPPORTBOT_APPROVAL_CHANNEL to a channel it is in",
+    "channel_not_found": "check SUPPORTBOT_APPROVAL_CHANNEL: Slack knows no channel {channel}",
+    "is_archived": "<#{channel}> is archived: unarchive it or set SUPPORTBOT_APPROVAL_CHANNEL to another channel",
+}
+CARD_FIX_OTHER = "check the bot's access to <#{channel}> (SUPPORTBOT_APPROVAL_CHANNEL) and its Slack scopes"
+CARD_FAILED_LOG = "approval card not posted ({error}): {fix}; retrying in {retry}"

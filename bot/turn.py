@@ -116,6 +116,9 @@ class TurnRunner:
             if mid not in known:
                 fresh.append(human_message(text, mid, name=_safe_name(item.payload.get("user"))))
         decisions = {i.payload["interrupt_id"]: i.payload["value"] for i in items if i.kind == "resume"}
+        if state.interrupts and any(i.kind == "reconcile" for i in items):
+            # Decided, but its resume was given up: resume it again from the approvals row.
+            decisions = {**await self.pauses.decided(list(state.interrupts)), **decisions}
         resumed = False
 
         if state.interrupts:
@@ -159,6 +162,10 @@ class TurnRunner:
             posted += await self.pauses.on_pause(out, list(state.interrupts), context)
             return RunResult(list(state.interrupts), posted)
 
+        if any(i.kind != "message" for i in items):
+            # Nothing is paused after a resume or a reconcile: no message may stay held
+            # (also when an earlier attempt of this item died between its run and its unhold).
+            await self.inbox.unhold(lease)
         answer_posts = await self._deliver(out, state, stream)
         return RunResult([], posted + answer_posts)
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import time
+from argparse import Namespace
+
 from bot.approvals.card import APPROVE_ACTION, EDIT_ACTION
+from bot.approvals.pauses import card_retry_delay
+from bot.approvals.reconcile import SETTLE_SECONDS
+from bot.cli import approvals as approvals_command
 from bot.threads import message_id
 from graph.agent import human_message
 from graph.state import RunContext
@@ -12,9 +19,11 @@ from tests.approvals.conftest import (
     REQUESTER,
     SECRET,
     ask,
+    cards,
     click,
     order_state,
     row,
+    running_bot,
     submit_edit,
     thread_texts,
     wait_cards,
@@ -76,3 +85,38 @@ async def test_a_run_resumed_with_a_new_message_waiting_posts_its_card_and_holds
     await wait_text(bot.slack, "C1", THREAD, "Order 1003")
     await bot.idle()
     assert await order_state(bot, 1001) == ("refunded", 1)
+
+
+async def test_a_card_slack_refuses_is_listed_told_to_the_requester_and_posted_by_the_periodic_retry(
+        database_url, fake_slack, caplog):
+    async with running_bot(database_url, fake_slack, None, supportbot_approvers=[APPROVER],
+                           supportbot_approval_channel="CAPPROVALS") as bot:
+        assert "approvals-reconcile" in [t.get_name() for t in bot.service.side_tasks]
+        fake_slack.fail_next("chat.postMessage", error="not_in_channel")
+        await ask(bot, "refund order 1001 please", THREAD)
+        told = await wait_text(fake_slack, "C1", THREAD, "couldn't post the approval request")
+        await bot.idle()
+
+        assert cards(fake_slack) == [] and "refund order 1001 ($129.00)" in told
+        (pending,) = await bot.service.approvals.store.pending()
+        assert (pending.card_ts, pending.card_error) == (None, "not_in_channel")
+        out = io.StringIO()
+        assert await approvals_command.run(Namespace(all=False, json=False, limit=50), bot.service.settings, out) == 0
+        assert "pending, card not posted: not_in_channel" in out.getvalue()
+        (warning,) = [r.getMessage() for r in caplog.records if "approval card not posted" in r.getMessage()]
+        assert "invite the bot to <#CAPPROVALS>" in warning and "SUPPORTBOT_APPROVAL_CHANNEL" in warning
+
+        reconciler = bot.service.reconciler
+        assert await reconciler.step() == []  # not before its back-off is over
+        reconciler.clock = lambda: time.time() + card_retry_delay(1) + SETTLE_SECONDS
+        assert await reconciler.step() == [f"slack:T1:C1:{THREAD}"]
+        (card,) = await wait_cards(bot)
+        assert card.channel == "CAPPROVALS" and await reconciler.step() == []
+        assert (await bot.service.approvals.store.get(card.interrupt_id)).card_error is None
+        await wait_text(fake_slack, "C1", THREAD, "<#CAPPROVALS>")  # the thread now says where the card is
+
+        assert await click(bot, card, APPROVER, APPROVE_ACTION) == 200
+        await wait_text(fake_slack, "C1", THREAD, "Refunded order 1001")
+        await bot.idle()
+        texts = thread_texts(fake_slack, "C1", THREAD)
+        assert sum("couldn't post the approval request" in t for t in texts) == 1
