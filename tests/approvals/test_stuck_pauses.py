@@ -9,6 +9,7 @@ from argparse import Namespace
 from bot.approvals.card import APPROVE_ACTION, EDIT_ACTION
 from bot.approvals.pauses import card_retry_delay
 from bot.approvals.reconcile import SETTLE_SECONDS
+from bot.approvals.store import ApprovalStore
 from bot.cli import approvals as approvals_command
 from bot.threads import message_id
 from graph.agent import human_message
@@ -120,3 +121,22 @@ async def test_a_card_slack_refuses_is_listed_told_to_the_requester_and_posted_b
         await bot.idle()
         texts = thread_texts(fake_slack, "C1", THREAD)
         assert sum("couldn't post the approval request" in t for t in texts) == 1
+
+
+async def test_messages_held_behind_a_decision_whose_resume_was_given_up_are_released_by_the_reconciler(bot):
+    await ask(bot, "refund order 1001, it arrived broken", THREAD)
+    (card,) = await wait_cards(bot)
+    await reply(bot, "what is the status of order 1003?", "700.000002")
+    await wait_text(bot.slack, "C1", THREAD, "waiting for someone to approve")
+    await bot.idle()
+    # Decided, but no resume item (as when its resume was given up): nothing would ever run again.
+    assert await ApprovalStore(bot.service.agent.storage.db, inbox=None).decide(
+        card.interrupt_id, approve=True, by=APPROVER) is not None
+
+    reconciler = bot.service.reconciler
+    reconciler.clock = lambda: time.time() + SETTLE_SECONDS
+    assert await reconciler.step() == [f"slack:T1:C1:{THREAD}"]
+    await wait_text(bot.slack, "C1", THREAD, "Refunded order 1001")
+    await wait_text(bot.slack, "C1", THREAD, "Order 1003")
+    await bot.idle()
+    assert await order_state(bot, 1001) == ("refunded", 1) and await reconciler.step() == []
