@@ -288,4 +288,5 @@ CARD_FIX = {
     "is_archived": "<#{channel}> is archived: unarchive it or set SUPPORTBOT_APPROVAL_CHANNEL to another channel",
 }
 CARD_FIX_OTHER = "check the bot's access to <#{channel}> (SUPPORTBOT_APPROVAL_CHANNEL) and its Slack scopes"
+CARD_APPROVED_FAILED = "Approved by {who}{when}, but it failed when carried out: nothing was changed"
 CARD_FAILED_LOG = "approval card not posted ({error}): {fix}; retrying in {retry}"

@@ -125,8 +125,10 @@ class TurnRunner:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
+                paused = [i for i in state.interrupts if i.id in ready]
                 state = await self._drive(Command(resume=ready), config, context, stream, status)
                 resumed = True
+                await self.pauses.after_resume(out, paused, state.values.get("messages", []))
                 if not state.interrupts:
                     await self.inbox.unhold(lease)
         elif state.next or state.tasks:

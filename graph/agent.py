@@ -115,7 +115,9 @@ def build_graph(
             # again while the thread holds every later message. The model is told instead.
             log.warning("approved tool failed", extra={"thread_id": thread_id, "tool": spec.name,
                                                        "error": type(exc).__name__})
-            text = ACTION_FAILED.format(tool=spec.name, error=type(exc).__name__)
+            # The artifact (never sent to the model) tells the bot to mark the card as failed.
+            return _result(call, ACTION_FAILED.format(tool=spec.name, error=type(exc).__name__), "error",
+                           artifact={"failed": type(exc).__name__})
         update: dict = {"messages": [ToolMessage(content=text, tool_call_id=call["id"], name=spec.name,
                                                  status="error" if text.startswith("Error:") else "success")]}
         order_id = getattr(args, "order_id", None)

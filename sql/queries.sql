@@ -332,7 +332,7 @@ RETURNING approval_id
 -- name: approval_get
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
        decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
-       card_error, card_attempts
+       card_error, card_attempts, action_error
 FROM approvals WHERE interrupt_id = :interrupt_id
 
 -- name: approval_set_card
@@ -343,6 +343,9 @@ WHERE interrupt_id = :interrupt_id
 -- Slack refused the card: why, one more attempt, and when the reconciler may try again.
 UPDATE approvals SET card_error = :error, card_attempts = card_attempts + 1, card_retry_at = :retry_at
 WHERE interrupt_id = :interrupt_id
+
+-- name: approval_action_failed
+UPDATE approvals SET action_error = :error WHERE interrupt_id = :interrupt_id AND status = 'approved'
 
 -- name: approvals_to_reconcile
 -- Threads a pause may be stuck in: a pending approval without a card (never posted, or
@@ -384,7 +387,7 @@ ORDER BY approval_id LIMIT :limit
 -- name: approvals_pending
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
        decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
-       card_error, card_attempts
+       card_error, card_attempts, action_error
 FROM approvals WHERE status = 'pending' ORDER BY approval_id
 
 -- name: approvals_pending_count
@@ -393,7 +396,7 @@ SELECT count(*) AS n FROM approvals WHERE status = 'pending'
 -- name: approvals_recent
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
        decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
-       card_error, card_attempts
+       card_error, card_attempts, action_error
 FROM approvals ORDER BY approval_id DESC LIMIT :limit
 
 -- name: approvals_last_requester

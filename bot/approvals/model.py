@@ -32,6 +32,7 @@ class Approval:
     customer: dict | None = None
     card_error: str | None = None  # why Slack refused the card (it is retried); None once posted
     card_attempts: int = 0  # posts Slack refused so far
+    action_error: str | None = None  # approved, but the tool failed when carried out
 
     @classmethod
     def from_row(cls, row: dict) -> "Approval":
@@ -45,6 +46,7 @@ class Approval:
             created_at=float(row["created_at"]), expires_at=row.get("expires_at"),
             customer=json.loads(row["customer"]) if row.get("customer") else None,
             card_error=row.get("card_error"), card_attempts=int(row.get("card_attempts") or 0),
+            action_error=row.get("action_error"),
         )
 
     @property

@@ -89,6 +89,23 @@ class ApprovalPauses:
                                                   "approval_id": approval.approval_id})
         return posted
 
+    async def after_resume(self, out: ThreadOut, resumed: list, messages: list) -> None:
+        """An approved action that failed when carried out (graph/agent.py marks its tool result):
+        record it and redraw the card, so it does not read as a plain "Approved"."""
+        failed = {m.tool_call_id: m.artifact["failed"] for m in messages
+                  if isinstance(getattr(m, "artifact", None), dict) and m.artifact.get("failed")}
+        for interrupt in resumed:
+            error = failed.get((interrupt.value or {}).get("tool_call_id"))
+            approval = await self.store.action_failed(interrupt.id, error) if error else None
+            if approval is None or not (approval.card_channel and approval.card_ts):
+                continue
+            try:
+                await out.outbox.update(approval.card_channel, approval.card_ts, text=card_text(approval),
+                                        blocks=build_approval_card(approval))
+            except SlackApiError as exc:
+                log.warning("could not mark the card failed", extra={
+                    "thread_id": approval.thread_id, "error": (exc.response or {}).get("error")})
+
     async def decided(self, interrupts: list) -> dict[str, dict]:
         """{interrupt id: resume value} of the interrupts whose request was decided already."""
         found = {}

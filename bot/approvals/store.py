@@ -65,6 +65,18 @@ class ApprovalStore:
         await self.db.execute("approval_card_failed", {"interrupt_id": interrupt_id, "error": error,
                                                        "retry_at": self.clock() + retry_in})
 
+    async def action_failed(self, interrupt_id: str, error: str) -> Approval | None:
+        """The approved action failed when carried out: the row (and so its card) says so, and the audit trail."""
+        async with self.db.transaction() as tx:
+            if not await tx.execute("approval_action_failed", {"interrupt_id": interrupt_id, "error": error}):
+                return None
+            row = await tx.fetchone("approval_get", {"interrupt_id": interrupt_id})
+            approval = Approval.from_row(row)
+            await _audit(tx, self.clock(), None, "approval_action_failed", approval.thread_id, approval.approval_id,
+                         approval.tool, approval.final_args, "failed", {"error": error,
+                                                                        "interrupt_id": interrupt_id})
+        return approval
+
     async def decide(self, interrupt_id: str, *, approve: bool, by: str, note: str | None = None,
                      edited_args: dict | None = None) -> Approval | None:
         """The decision, or None when the request was no longer pending (someone else decided)."""

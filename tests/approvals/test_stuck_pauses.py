@@ -20,6 +20,8 @@ from tests.approvals.conftest import (
     REQUESTER,
     SECRET,
     ask,
+    audit,
+    card_updates,
     cards,
     click,
     order_state,
@@ -61,7 +63,11 @@ async def test_an_approved_edit_the_tool_fails_on_is_told_to_the_model_and_relea
     assert len(failed) == 1 and failed[0].status == "error" and "failed when carried out" in failed[0].content
     assert "1003" in messages[-1].content  # the held message was answered after the failed action
     assert await order_state(bot, 1002) == ("shipped", 0) and await order_state(bot, 1001) == ("delivered", 0)
-    assert (await row(bot, card))["status"] == "approved"
+    decided = await row(bot, card)
+    assert (decided["status"], decided["action_error"]) == ("approved", failed[0].artifact["failed"])
+    # The card no longer reads as a plain "Approved with changes".
+    assert "but it failed when carried out" in card_updates(bot.slack, card)[-1]["text"]
+    assert [a["action"] for a in await audit(bot, card)][-1] == "approval_action_failed"
     answers = thread_texts(bot.slack, "C1", THREAD)
     assert any("failed when carried out" in t for t in answers)  # the demo model repeats the tool result
 
