@@ -6,6 +6,8 @@
                the inbox (delivery key ``resume:{interrupt_id}``), committed together:
                a double click, two approvers at once or a resent click decide once.
 * ``expire``   the same for overdue requests; the model is told "rejected: expired".
+* ``card_failed`` / ``action_failed``  Slack refused the card (retried by bot/approvals/reconcile.py);
+               the approved action failed when carried out (the card says so).
 
 Rewinding a thread voids its pending requests (``bot/operators/rewind.py``,
 status ``void``); forgetting one deletes them. A click on such a card is
@@ -103,8 +105,8 @@ class ApprovalStore:
                           "original_args": approval.args if approval.edited_args else None,
                           "interrupt_id": approval.interrupt_id})
             if self.inbox is not None:
-                await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume",
-                                         {"interrupt_id": approval.interrupt_id, "value": approval.resume_value()}, tx=tx)
+                resume = {"interrupt_id": approval.interrupt_id, "value": approval.resume_value()}
+                await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume", resume, tx=tx)
         return approval
 
     async def refused(self, approval: Approval, user: str, why: str) -> None:
