@@ -303,3 +303,17 @@ HEALTH_FILE_REPLACED = "SQLite file {path} was replaced by another file"
 LOG_SQLITE_FILE_GONE = ("SQLite file {path} was deleted or replaced under the running bot: it keeps writing to a "
                         "file nobody can open again, so its memory will be lost on restart; restore the file "
                         "or restart the bot")
+
+# -- a pause that must reach a human (issue 13): a card Slack refused --
+APPROVAL_CARD_FAILED = ("I couldn't post the approval request to *{action}* for the team yet; it is saved and I'm "
+                        "retrying, so I'll go on here once someone decides.")
+CARD_NOT_POSTED = "card not posted: {error}"
+# The WARNING line operators see when Slack refuses a card: what to do about it.
+CARD_FIX = {
+    "not_in_channel": "invite the bot to <#{channel}> or set SUPPORTBOT_APPROVAL_CHANNEL to a channel it is in",
+    "channel_not_found": "check SUPPORTBOT_APPROVAL_CHANNEL: Slack knows no channel {channel}",
+    "is_archived": "<#{channel}> is archived: unarchive it or set SUPPORTBOT_APPROVAL_CHANNEL to another channel",
+}
+CARD_FIX_OTHER = "check the bot's access to <#{channel}> (SUPPORTBOT_APPROVAL_CHANNEL) and its Slack scopes"
+CARD_APPROVED_FAILED = "Approved by {who}{when}, but it failed when carried out: nothing was changed"
+CARD_FAILED_LOG = "approval card not posted ({error}): {fix}; retrying in {retry}"

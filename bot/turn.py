@@ -116,14 +116,19 @@ class TurnRunner:
             if mid not in known:
                 fresh.append(human_message(text, mid, name=_safe_name(item.payload.get("user"))))
         decisions = {i.payload["interrupt_id"]: i.payload["value"] for i in items if i.kind == "resume"}
+        if state.interrupts and any(i.kind == "reconcile" for i in items):
+            # Decided, but its resume was given up: resume it again from the approvals row.
+            decisions = {**await self.pauses.decided(list(state.interrupts)), **decisions}
         resumed = False
 
         if state.interrupts:
             pending = {i.id for i in state.interrupts}
             ready = {k: v for k, v in decisions.items() if k in pending}
             if ready:
+                paused = [i for i in state.interrupts if i.id in ready]
                 state = await self._drive(Command(resume=ready), config, context, stream, status)
                 resumed = True
+                await self.pauses.after_resume(out, paused, state.values.get("messages", []))
                 if not state.interrupts:
                     await self.inbox.unhold(lease)
         elif state.next or state.tasks:
@@ -147,6 +152,9 @@ class TurnRunner:
             # message is kept and answered once the pause is decided.
             tool = (state.interrupts[0].value or {}).get("tool", "an action")
             held = [i for i in items if i.kind == "message"]
+            # The pause may be new (this run resumed one that stopped before it reached the
+            # pause): make sure it has its row and card, or nobody could ever decide it.
+            posted += await self.pauses.on_pause(out, list(state.interrupts), context)
             for item in held:
                 posted.append(await out.post(held_key(place.thread_id, item.delivery_key),
                                              say.WAITING_FOR_APPROVAL.format(tool=tool)))
@@ -156,6 +164,10 @@ class TurnRunner:
             posted += await self.pauses.on_pause(out, list(state.interrupts), context)
             return RunResult(list(state.interrupts), posted)
 
+        if any(i.kind != "message" for i in items):
+            # Nothing is paused after a resume or a reconcile: no message may stay held
+            # (also when an earlier attempt of this item died between its run and its unhold).
+            await self.inbox.unhold(lease)
         answer_posts = await self._deliver(out, state, stream)
         return RunResult([], posted + answer_posts)
 

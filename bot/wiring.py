@@ -14,6 +14,7 @@ from bot.approvals.expiry import expire_loop, sweep_interval
 from bot.approvals.links import Links
 from bot.approvals.pauses import ApprovalPauses
 from bot.approvals.recheck import Recheck
+from bot.approvals.reconcile import Reconciler, reconcile_loop
 from bot.approvals.store import ApprovalStore
 from bot.config import Settings
 from bot.metrics import METRICS
@@ -77,6 +78,8 @@ class Service:
         if self.pool is not None:
             await self.pool.start()
             self.spawn(run_retention_forever(self.agent.storage, settings, self.stopping), "retention")
+            self.reconciler = Reconciler(db, self.inbox, self.pool.wake)
+            self.spawn(reconcile_loop(self.reconciler, stopping=self.stopping), "approvals-reconcile")
             storage = self.agent.storage
             if storage.url.kind == "postgres" and settings.supportbot_listen:
                 from bot.queue.wakeups import listen_for_work

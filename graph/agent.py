@@ -8,7 +8,10 @@ and is retried, LangGraph keeps the pending writes of those that succeeded.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Iterable, Sequence
+
+import psycopg
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -20,7 +23,7 @@ from langgraph.types import Send
 
 from graph import customer
 from graph.approval import request_approval
-from graph.retry import model_retry_policy, tool_retry_policy
+from graph.retry import is_transient, model_retry_policy, tool_retry_policy
 from graph.shop import Shop, ShopError
 from graph.state import RunContext, SupportState, ToolTask
 from graph.tools import DEFAULT_TOOLS, ToolArgumentError, ToolCallInfo, ToolSpec, execute, validate
@@ -28,6 +31,9 @@ from graph.tools import DEFAULT_TOOLS, ToolArgumentError, ToolCallInfo, ToolSpec
 log = logging.getLogger(__name__)
 
 LOCAL = RunContext(requester="local", staff=True)
+
+# The tool result (for the model, never shown as is) of an approved action that raised.
+ACTION_FAILED = "Error: the approved {tool} failed when carried out ({error}), so nothing was changed."
 
 SYSTEM_PROMPT = (
     "You are a friendly, concise customer-support agent for a small online shop. "
@@ -100,7 +106,18 @@ def build_graph(
             return _result(call, f"Error: {exc}", "error")
         except ShopError as exc:
             return _result(call, f"Error: {exc}", "error")
-        text = await execute(spec, shop, args, info)
+        try:
+            text = await execute(spec, shop, args, info)
+        except Exception as exc:
+            if not spec.requires_approval or _passing(exc):
+                raise
+            # A human decided, so the run must go on: raising would fail the resume again and
+            # again while the thread holds every later message. The model is told instead.
+            log.warning("approved tool failed", extra={"thread_id": thread_id, "tool": spec.name,
+                                                       "error": type(exc).__name__})
+            # The artifact (never sent to the model) tells the bot to mark the card as failed.
+            return _result(call, ACTION_FAILED.format(tool=spec.name, error=type(exc).__name__), "error",
+                           artifact={"failed": type(exc).__name__})
         update: dict = {"messages": [ToolMessage(content=text, tool_call_id=call["id"], name=spec.name,
                                                  status="error" if text.startswith("Error:") else "success")]}
         order_id = getattr(args, "order_id", None)
@@ -130,6 +147,11 @@ def build_graph(
         builder.add_edge("tools_once", "agent")
     builder.add_conditional_edges("agent", route, ["tools", "tools_once", END])
     return builder.compile(checkpointer=checkpointer)
+
+
+def _passing(exc: BaseException) -> bool:
+    """A failure a later run may not meet (connection lost, database locked): the worker retries it."""
+    return is_transient(exc) or isinstance(exc, (OSError, psycopg.OperationalError, sqlite3.OperationalError))
 
 
 def _tool_node(spec: ToolSpec | None) -> str:

@@ -339,11 +339,37 @@ RETURNING approval_id
 
 -- name: approval_get
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
+       card_error, card_attempts, action_error
 FROM approvals WHERE interrupt_id = :interrupt_id
 
 -- name: approval_set_card
-UPDATE approvals SET card_channel = :card_channel, card_ts = :card_ts WHERE interrupt_id = :interrupt_id
+UPDATE approvals SET card_channel = :card_channel, card_ts = :card_ts, card_error = NULL, card_retry_at = NULL
+WHERE interrupt_id = :interrupt_id
+
+-- name: approval_card_failed
+-- Slack refused the card: why, one more attempt, and when the reconciler may try again.
+UPDATE approvals SET card_error = :error, card_attempts = card_attempts + 1, card_retry_at = :retry_at
+WHERE interrupt_id = :interrupt_id
+
+-- name: approval_action_failed
+UPDATE approvals SET action_error = :error WHERE interrupt_id = :interrupt_id AND status = 'approved'
+
+-- name: approvals_to_reconcile
+-- Threads a pause may be stuck in: a pending approval without a card (never posted, or
+-- refused by Slack and due for a retry), or messages held behind no pending approval.
+-- A thread with an open inbox item is left out: that run reconciles it anyway.
+SELECT DISTINCT c.thread_id FROM (
+    SELECT thread_id FROM approvals
+    WHERE status = 'pending' AND card_ts IS NULL AND created_at <= :settled
+      AND (card_retry_at IS NULL OR card_retry_at <= :now)
+    UNION
+    SELECT h.thread_id FROM inbox h
+    WHERE h.status = 'held' AND h.updated_at <= :settled
+      AND NOT EXISTS (SELECT 1 FROM approvals a WHERE a.thread_id = h.thread_id AND a.status = 'pending')
+) c
+WHERE NOT EXISTS (SELECT 1 FROM inbox o WHERE o.thread_id = c.thread_id AND o.status IN ('pending', 'running'))
+LIMIT :limit
 
 -- name: approval_decide
 -- The one transition of a click: of two clicks (or two approvers) exactly one matches.
@@ -368,7 +394,8 @@ ORDER BY approval_id LIMIT :limit
 
 -- name: approvals_pending
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
+       card_error, card_attempts, action_error
 FROM approvals WHERE status = 'pending' ORDER BY approval_id
 
 -- name: approvals_pending_count
@@ -376,7 +403,8 @@ SELECT count(*) AS n FROM approvals WHERE status = 'pending'
 
 -- name: approvals_recent
 SELECT approval_id, interrupt_id, thread_id, tool, args, requester, reason, summary, thread_link, status,
-       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer
+       decided_by, decided_at, note, edited_args, card_channel, card_ts, created_at, expires_at, customer,
+       card_error, card_attempts, action_error
 FROM approvals ORDER BY approval_id DESC LIMIT :limit
 
 -- name: approvals_last_requester

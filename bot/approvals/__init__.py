@@ -6,5 +6,6 @@
 * ``store``      the atomic decision + audit row + resume item, in one transaction
 * ``decisions``  ``Approvals``: what listeners and the expiry task call
 * ``clicks``     the listener flows (ack only after the decision is stored)
+* ``reconcile``  the periodic repair: pauses without a card, messages held behind no pending approval
 * ``setup``      ``attach(service)``
 """

@@ -84,7 +84,8 @@ def outcome_line(approval: Approval) -> str:
     """"Approved by <@U2> at …" for a decided card; "" while pending."""
     when = say.CARD_AT.format(time=slack_time(approval.decided_at)) if approval.decided_at else ""
     if approval.status == APPROVED:
-        words = say.CARD_APPROVED_EDITED if approval.edited_args else say.CARD_APPROVED
+        words = say.CARD_APPROVED_FAILED if approval.action_error else \
+            say.CARD_APPROVED_EDITED if approval.edited_args else say.CARD_APPROVED
         return words.format(who=_who(approval.decided_by), when=when)
     if approval.status == REJECTED:
         return say.CARD_REJECTED.format(who=_who(approval.decided_by), when=when)
@@ -129,7 +130,8 @@ def build_approval_card(approval: Approval, in_thread: bool | None = None) -> li
     if approval.status == PENDING:
         head = say.CARD_PENDING_HEAD.format(action=action)
     else:
-        icon = {APPROVED: ":white_check_mark:", REJECTED: ":no_entry:", EXPIRED: ":hourglass:"}.get(
+        icon = ":warning:" if approval.action_error else {
+            APPROVED: ":white_check_mark:", REJECTED: ":no_entry:", EXPIRED: ":hourglass:"}.get(
             approval.status, ":heavy_minus_sign:")
         head = say.CARD_DECIDED_HEAD.format(icon=icon, outcome=outcome_line(approval), action=action)
     fields = [

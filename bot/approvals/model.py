@@ -30,6 +30,9 @@ class Approval:
     expires_at: float | None
     # Whose order it is: {"name", "email", "requester_owns"}; None when the action is about no order.
     customer: dict | None = None
+    card_error: str | None = None  # why Slack refused the card (it is retried); None once posted
+    card_attempts: int = 0  # posts Slack refused so far
+    action_error: str | None = None  # approved, but the tool failed when carried out
 
     @classmethod
     def from_row(cls, row: dict) -> "Approval":
@@ -42,6 +45,8 @@ class Approval:
             card_channel=row.get("card_channel"), card_ts=row.get("card_ts"),
             created_at=float(row["created_at"]), expires_at=row.get("expires_at"),
             customer=json.loads(row["customer"]) if row.get("customer") else None,
+            card_error=row.get("card_error"), card_attempts=int(row.get("card_attempts") or 0),
+            action_error=row.get("action_error"),
         )
 
     @property
@@ -52,6 +57,12 @@ class Approval:
     def final_args(self) -> dict:
         """What the tool runs with: the edited arguments over the model's."""
         return {**self.args, **(self.edited_args or {})}
+
+    def resume_value(self) -> dict:
+        """What the paused tool is resumed with once this request is decided (graph/approval.py)."""
+        approved = self.status == APPROVED
+        return {"decision": "approve" if approved else "reject", "by": self.decided_by, "note": self.note,
+                "args": self.edited_args if approved and self.edited_args else None}
 
     def as_dict(self) -> dict:
         return dict(vars(self))

@@ -6,6 +6,8 @@
                the inbox (delivery key ``resume:{interrupt_id}``), committed together:
                a double click, two approvers at once or a resent click decide once.
 * ``expire``   the same for overdue requests; the model is told "rejected: expired".
+* ``card_failed`` / ``action_failed``  Slack refused the card (retried by bot/approvals/reconcile.py);
+               the approved action failed when carried out (the card says so).
 
 Rewinding a thread voids its pending requests (``bot/operators/rewind.py``,
 status ``void``); forgetting one deletes them. A click on such a card is
@@ -60,6 +62,23 @@ class ApprovalStore:
         await self.db.execute("approval_set_card", {"interrupt_id": interrupt_id, "card_channel": channel,
                                                     "card_ts": ts})
 
+    async def card_failed(self, interrupt_id: str, error: str, retry_in: float) -> None:
+        """Record why Slack refused the card, and when the reconciler may post it again."""
+        await self.db.execute("approval_card_failed", {"interrupt_id": interrupt_id, "error": error,
+                                                       "retry_at": self.clock() + retry_in})
+
+    async def action_failed(self, interrupt_id: str, error: str) -> Approval | None:
+        """The approved action failed when carried out: the row (and so its card) says so, and the audit trail."""
+        async with self.db.transaction() as tx:
+            if not await tx.execute("approval_action_failed", {"interrupt_id": interrupt_id, "error": error}):
+                return None
+            row = await tx.fetchone("approval_get", {"interrupt_id": interrupt_id})
+            approval = Approval.from_row(row)
+            await _audit(tx, self.clock(), None, "approval_action_failed", approval.thread_id, approval.approval_id,
+                         approval.tool, approval.final_args, "failed", {"error": error,
+                                                                        "interrupt_id": interrupt_id})
+        return approval
+
     async def decide(self, interrupt_id: str, *, approve: bool, by: str, note: str | None = None,
                      edited_args: dict | None = None) -> Approval | None:
         """The decision, or None when the request was no longer pending (someone else decided)."""
@@ -67,16 +86,13 @@ class ApprovalStore:
         status = APPROVED if approve else REJECTED
         params = {"interrupt_id": interrupt_id, "status": status, "decided_by": by, "now": now, "note": note,
                   "edited_args": json.dumps(edited_args) if edited_args else None}
-        value = {"decision": "approve" if approve else "reject", "by": by, "note": note,
-                 "args": edited_args if approve and edited_args else None}
-        return await self._transition("approval_decide", params, value, by, status)
+        return await self._transition("approval_decide", params, by, status)
 
     async def expire(self, interrupt_id: str, note: str) -> Approval | None:
         params = {"interrupt_id": interrupt_id, "now": self.clock(), "note": note}
-        value = {"decision": "reject", "by": None, "note": note, "args": None}
-        return await self._transition("approval_expire", params, value, None, EXPIRED)
+        return await self._transition("approval_expire", params, None, EXPIRED)
 
-    async def _transition(self, query: str, params: dict, value: dict, actor: str | None,
+    async def _transition(self, query: str, params: dict, actor: str | None,
                           outcome: str) -> Approval | None:
         async with self.db.transaction() as tx:
             row = await tx.fetchone(query, params)
@@ -89,8 +105,8 @@ class ApprovalStore:
                           "original_args": approval.args if approval.edited_args else None,
                           "interrupt_id": approval.interrupt_id})
             if self.inbox is not None:
-                await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume",
-                                         {"interrupt_id": approval.interrupt_id, "value": value}, tx=tx)
+                resume = {"interrupt_id": approval.interrupt_id, "value": approval.resume_value()}
+                await self.inbox.enqueue(resume_key(approval.interrupt_id), approval.thread_id, "resume", resume, tx=tx)
         return approval
 
     async def refused(self, approval: Approval, user: str, why: str) -> None:

@@ -6,6 +6,7 @@ import json
 import sys
 import time
 
+from bot import messages as say
 
 NAME = "approvals"
 HELP = "list approvals waiting for a decision (--all: recent decisions too; --json for scripts)"
@@ -41,7 +42,10 @@ async def run(args, settings, out=None) -> int:
 
 
 def _row(approval, now: float | None = None) -> tuple[str, ...]:
-    return (str(approval.approval_id), approval.status, age(approval.created_at, now), approval.tool,
+    status = approval.status
+    if approval.pending and approval.card_error:  # nobody can see it to decide: say so where operators look
+        status += ", " + say.CARD_NOT_POSTED.format(error=approval.card_error)
+    return (str(approval.approval_id), status, age(approval.created_at, now), approval.tool,
             _clip(approval.summary or json.dumps(approval.final_args), 40), approval.requester or "-",
             approval.decided_by or "-", approval.thread_id)
 

@@ -54,7 +54,7 @@ class Item:
     item_id: int
     delivery_key: str
     thread_id: str
-    kind: str  # "message" | "resume"
+    kind: str  # "message" | "resume" | "reconcile" (bot/approvals/reconcile.py)
     payload: dict
     attempts: int
     created_at: float

@@ -66,6 +66,10 @@ def approval_note_key(thread_id: str, interrupt_id: str) -> str:
     return f"{thread_id}:approval-note:{interrupt_id}"
 
 
+def card_failed_key(thread_id: str, interrupt_id: str) -> str:
+    return f"{thread_id}:card-failed:{interrupt_id}"
+
+
 def rewind_key(thread_id: str, new_head: str) -> str:
     return f"{thread_id}:rewind:{new_head}"
 
