@@ -11,9 +11,17 @@ from its folder, from the file:
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Tests start dozens of `supportbot` processes, each importing LangGraph, LangChain and the drivers:
+# where the environment sets PYTHONDONTWRITEBYTECODE, every one of them compiled all of that from
+# source again (about half of a process's start-up). Caching the bytecode changes no behaviour.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 pytest_plugins = ["tests.support.fixtures"]
 

@@ -73,6 +73,9 @@ def quiet_bolt_logger() -> logging.Logger:
 def build_app(deps: Deps) -> AsyncApp:
     settings = deps.settings
     app = AsyncApp(
+        # Named, Bolt calls inspect.stack() for the caller's file name, reading the source of
+        # every frame on the stack: a tenth of a second or more of each start-up.
+        name="supportbot",
         client=deps.client,
         # Verification stays on in every mode (Bolt skips it for Socket Mode deliveries only):
         # without a signing secret, an unguessable one refuses any HTTP request that gets this far.

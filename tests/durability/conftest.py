@@ -35,6 +35,13 @@ class Bots:
     def start(self, database_url: str, name: str = "bot", **env) -> BotProcess:
         return self.new(database_url, name, **env).start()
 
+    def start_together(self, database_url: str, names: tuple[str, ...], **env) -> list[BotProcess]:
+        """Bots launched at once (as a deploy starts them: they migrate concurrently), each healthy."""
+        made = [self.new(database_url, name, **env).launch() for name in names]
+        for bot in made:
+            bot.wait_healthy()
+        return made
+
     def cleanup(self) -> None:
         for bot in self.made:
             bot.kill()

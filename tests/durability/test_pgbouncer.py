@@ -47,7 +47,7 @@ async def test_two_processes_through_pgbouncer_in_transaction_mode_answer_every_
         pg_url, pgbouncer, bots, fake_slack, fake_openai):
     through = pgbouncer.url_for(pg_url)
     # Both start (and migrate) through PgBouncer too.
-    processes = [bots.start(through, name=name, DATABASE_POOL_SIZE=POOL_PER_PROCESS) for name in ("a", "b")]
+    processes = bots.start_together(through, ("a", "b"), DATABASE_POOL_SIZE=POOL_PER_PROCESS)
 
     async def converse(i: int) -> None:
         # Message k of thread i goes to process (i + k) % 2, so every thread changes hands.

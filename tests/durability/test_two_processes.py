@@ -40,9 +40,7 @@ async def checkpoint_chain(saver: AsyncPostgresSaver, thread_id: str) -> list:
 async def test_two_processes_answer_every_message_once_in_order_without_forking_a_thread(
         pg_url, bots, fake_slack, fake_openai):
     fake_openai.delay = 0.2  # runs overlap with deliveries to the other process
-    first = bots.start(pg_url, name="a")
-    second = bots.start(pg_url, name="b")
-    processes = [first, second]
+    processes = first, second = bots.start_together(pg_url, ("a", "b"))
 
     def answered_upto(i: int) -> int:
         return max((int(t.rsplit(" ", 1)[1]) for t in answers(fake_slack, root_ts(i))), default=-1)
