@@ -133,7 +133,9 @@ SELECT * FROM taken
 UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_unhold
-UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
+-- A released message's turn starts now (its clock: bot/queue/delay.py); its wait for the
+-- decision was announced when it was held.
+UPDATE inbox SET status = 'pending', created_at = :now, updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: inbox_release
 UPDATE inbox SET status = 'pending', attempts = attempts - :refund, available_at = :available_at,
@@ -303,7 +305,7 @@ VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome,
 
 -- name: operator_unhold
 -- Messages parked behind a pause that a rewind set aside: answer them on the new branch.
-UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
+UPDATE inbox SET status = 'pending', created_at = :now, updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: stats_turns_summary
 SELECT count(*) AS turns, count(DISTINCT thread_id) AS threads,
