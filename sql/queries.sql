@@ -143,12 +143,13 @@ UPDATE inbox SET status = 'pending', attempts = attempts - :refund, available_at
 WHERE thread_id = :thread_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_retry
-UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
+-- An operator's retry starts a new turn (a new clock for its delay notice and deadline).
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, created_at = :now, updated_at = :now
 WHERE item_id = :item_id AND status = 'failed'
 RETURNING thread_id
 
 -- name: inbox_retry_thread
-UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, created_at = :now, updated_at = :now
 WHERE thread_id = :thread_id AND status = 'failed'
 
 -- name: inbox_get
