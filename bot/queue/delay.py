@@ -103,7 +103,9 @@ class DelayNotice:
         return time.time() + seconds >= self.due
 
     async def _wait_and_post(self) -> None:
-        await asyncio.sleep(max(self.due - time.time(), 0.0))
+        # Already late (a restart, a backlog, a retry's back-off): a moment for the run to reach
+        # its model call first, so the sentence can say whether the model is the trouble.
+        await asyncio.sleep(max(self.due - time.time(), min(self.grace, 1.0)))
         # A call writing text may be the answer, done in a moment: a short grace, not more
         # (a model trickling slower than its timeout writes too).
         try:
