@@ -42,7 +42,7 @@ def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel, *, o
     saver = fenced(storage.checkpointer, CheckpointSizes(settings.supportbot_checkpoint_warn_bytes,
                                                          observe=METRICS.checkpoint_bytes.observe))
     return build_graph(saver if own_checkpointer else None, model=model, shop=Shop(storage.db), summarizer=summarizer,
-                       model_retry=retry)
+                       model_retry=retry, model_timeout=settings.supportbot_model_timeout)
 
 
 @asynccontextmanager

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # wait between them in seconds (doubling, capped at 30 s).
     supportbot_model_retry_attempts: int = Field(5, ge=1, le=20)
     supportbot_model_retry_seconds: float = Field(1.0, gt=0)
+    # A turn with no answer after this long gets one sentence in the thread (bot/queue/delay.py);
+    # after the deadline it fails with the final sentence, counted from when its oldest message was accepted.
+    supportbot_delay_notice_seconds: float = Field(15.0, gt=0)
+    supportbot_turn_deadline_seconds: float = Field(300.0, gt=0)
 
     supportbot_approvers: CsvList = []
     supportbot_approver_group: str | None = None

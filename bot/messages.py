@@ -9,6 +9,8 @@ RUN_FAILED = "Sorry, something went wrong on my side while answering. I'll pick 
 RUN_FAILED_FINAL = "Sorry, I couldn't answer that because of a problem on my side. Send another message to try again; nothing you wrote is lost."
 TOO_LONG = "Your message is {length:,} characters long; I can read up to {limit:,}. Please shorten it or split it into parts."
 EMPTY_ANSWER = "I don't have an answer to that. Could you rephrase it?"
+DELAY_MODEL = "I'm having trouble reaching my language model; I'll answer here as soon as I can."
+DELAY_OTHER = "This is taking longer than usual on my side; I'll answer here as soon as I can."
 WAITING_FOR_APPROVAL = "I'm waiting for someone to approve *{tool}* before I can go on. I'll answer your new message once that's decided."
 
 # -- approvals: what the requester and the clickers are told --
@@ -48,9 +50,12 @@ SETTING_HELP = {
     "openai_api_key": "The chat model's key; unset = the offline demo model.",
     "openai_base_url": "Any OpenAI-compatible server; unset = OpenAI.",
     "supportbot_model": "Chat model name; unset = gpt-4o-mini.",
-    "supportbot_model_timeout": "Seconds one model call may take.",
+    "supportbot_model_timeout": "Seconds one model call may take (streamed or not); a slower one is cancelled and retried.",
     "supportbot_model_retry_attempts": "Attempts per failed model call within a run.",
     "supportbot_model_retry_seconds": "First wait between those attempts, in seconds (doubling, at most 30).",
+    "supportbot_delay_notice_seconds": "A turn with no answer after this many seconds gets one sentence saying so.",
+    "supportbot_turn_deadline_seconds": "A turn still unanswered after this many seconds (retries included) fails "
+                                        "with the final sentence.",
     "supportbot_approvers": "Comma-separated Slack user ids who may approve risky actions.",
     "supportbot_approver_group": "A Slack user group whose members may approve (S…).",
     "supportbot_approval_channel": "Channel id for approval cards; unset = the conversation's own thread.",

@@ -60,13 +60,14 @@ class TurnRunner:
         self.pauses = pauses  # posts the approval cards when a run pauses
         self.max_chars = max_message_chars
 
-    async def run(self, lease: Lease, items: list[Item]) -> RunResult:
+    async def run(self, lease: Lease, items: list[Item], watch=None) -> RunResult:
+        """``watch``: a LangChain callback that follows this run's model calls (bot/queue/delay.py)."""
         place = parse_thread_id(lease.thread_id)
         if place is None:
             raise ValueError(f"not a Slack thread: {lease.thread_id}")
         last_message = next((i for i in reversed(items) if i.kind == "message"), None)
-        config = {"configurable": {"thread_id": lease.thread_id},
-                  "metadata": _metadata(place, last_message), "callbacks": [ModelTimer()]}
+        config = {"configurable": {"thread_id": lease.thread_id}, "metadata": _metadata(place, last_message),
+                  "callbacks": [ModelTimer()] + ([watch] if watch is not None else [])}
         context = RunContext(requester=(last_message.payload.get("user") if last_message else None) or "unknown",
                              source={"team": place.team_id, "channel": place.channel_id,
                                      "thread_ts": place.thread_ts})

@@ -68,7 +68,9 @@ class Service:
                                  max_message_chars=settings.supportbot_max_message_chars)
         if self.workers > 0:
             self.pool = WorkerPool(self.inbox, self.runner, self.workers, outbox=self.outbox,
-                                   max_attempts=settings.supportbot_max_attempts)
+                                   max_attempts=settings.supportbot_max_attempts,
+                                   notice_seconds=settings.supportbot_delay_notice_seconds,
+                                   turn_deadline=settings.supportbot_turn_deadline_seconds)
         wake = self.pool.wake if self.pool is not None else _no_workers
         self.approvals = Approvals(approval_store, _approvers(settings, self.client), self.client, wake=wake,
                                    recheck=Recheck(Shop(db), self.directory))

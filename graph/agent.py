@@ -7,6 +7,7 @@ and is retried, LangGraph keeps the pending writes of those that succeeded.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from typing import Iterable, Sequence
@@ -68,15 +69,20 @@ def build_graph(
     summarizer=None,
     model_retry=None,
     tool_retry=None,
+    model_timeout: float | None = None,
 ):
-    """Compile the agent. ``summarizer`` (optional) is a node run before each model call."""
+    """Compile the agent. ``summarizer`` (optional) is a node run before each model call.
+    ``model_timeout``: seconds one model call may take, streamed or not (see graph/retry.py)."""
     by_name = {spec.name: spec for spec in tools}
     bound = model.bind_tools([spec.as_langchain_tool() for spec in tools])
 
     async def agent(state: SupportState) -> dict:
         learnt = customer.learn(state.get("messages", []))
         view = {**state, **{k: v for k, v in learnt.items() if v}}
-        reply = await bound.ainvoke(model_context(view, prompt))
+        # The HTTP client's timeout bounds each read, not the call: a server that trickles
+        # bytes would hold a streamed call open for ever. TimeoutError is retryable.
+        async with asyncio.timeout(model_timeout):
+            reply = await bound.ainvoke(model_context(view, prompt))
         return {"messages": [reply], **learnt}
 
     async def tool(task: ToolTask, config: RunnableConfig, runtime: Runtime[RunContext]) -> dict:

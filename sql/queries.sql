@@ -137,7 +137,9 @@ SELECT * FROM taken
 UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_unhold
-UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
+-- A released message's turn starts now (its clock: bot/queue/delay.py); its wait for the
+-- decision was announced when it was held.
+UPDATE inbox SET status = 'pending', created_at = :now, updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: inbox_release
 UPDATE inbox SET status = 'pending', attempts = attempts - :refund, available_at = :available_at,
@@ -145,12 +147,13 @@ UPDATE inbox SET status = 'pending', attempts = attempts - :refund, available_at
 WHERE thread_id = :thread_id AND fence = :fence AND status = 'running'
 
 -- name: inbox_retry
-UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
+-- An operator's retry starts a new turn (a new clock for its delay notice and deadline).
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, created_at = :now, updated_at = :now
 WHERE item_id = :item_id AND status = 'failed'
 RETURNING thread_id
 
 -- name: inbox_retry_thread
-UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, updated_at = :now
+UPDATE inbox SET status = 'pending', error = NULL, available_at = 0, created_at = :now, updated_at = :now
 WHERE thread_id = :thread_id AND status = 'failed'
 
 -- name: inbox_get
@@ -311,7 +314,7 @@ VALUES (:now, :actor, :action, :thread_id, :approval_id, :tool, :args, :outcome,
 
 -- name: operator_unhold
 -- Messages parked behind a pause that a rewind set aside: answer them on the new branch.
-UPDATE inbox SET status = 'pending', updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
+UPDATE inbox SET status = 'pending', created_at = :now, updated_at = :now WHERE thread_id = :thread_id AND status = 'held'
 
 -- name: stats_turns_summary
 SELECT count(*) AS turns, count(DISTINCT thread_id) AS threads,

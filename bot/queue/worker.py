@@ -16,10 +16,11 @@ import time
 import uuid
 
 from bot import messages as say
+from bot.queue.delay import DelayNotice, TurnDeadline, is_model_error, turn_started
 from bot.queue.inbox import Inbox, Lease, LeaseLost
 from bot.metrics import METRICS
 from bot.queue.shutdown import cancel_and_wait
-from bot.slack.outbox import SlackOut, error_key
+from bot.slack.outbox import SlackOut, error_key, notice_key
 from bot.threads import parse_thread_id
 from bot.turn import TurnRunner
 from bot.queue.failures import is_transient, retry_delay
@@ -29,6 +30,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0  # fallback wake-up when nothing woke us (another process enqueued)
 MAX_BACKOFF = 10.0  # database unreachable: wait at most this long between claims
 MAX_ATTEMPTS = 8  # runs of one item (passing failures, backed off) before it is marked failed
+NOTICE_SECONDS = 15.0  # a turn with no answer after this long is told so (bot/queue/delay.py)
+TURN_DEADLINE = 300.0  # ... and fails after this long, retries included
 
 
 class RetryLater(Exception):
@@ -39,8 +42,10 @@ class RetryLater(Exception):
 
 class WorkerPool:
     def __init__(self, inbox: Inbox, runner: TurnRunner, concurrency: int, *, outbox: SlackOut | None = None,
-                 name: str | None = None, max_attempts: int = MAX_ATTEMPTS) -> None:
+                 name: str | None = None, max_attempts: int = MAX_ATTEMPTS,
+                 notice_seconds: float = NOTICE_SECONDS, turn_deadline: float = TURN_DEADLINE) -> None:
         self.inbox = inbox
+        self.notice_seconds, self.turn_deadline = notice_seconds, turn_deadline
         self.outbox = outbox  # tells the user when their item is given up; None in lease-loop tests
         self.max_attempts = max_attempts
         self.runner = runner
@@ -173,21 +178,34 @@ class WorkerPool:
             # dies on this input. Stop retrying and tell the user.
             await self._give_up(lease, items, RuntimeError("the run never completed after repeated attempts"))
             return
+        deadline = turn_started(items) + self.turn_deadline
+        if time.time() >= deadline:  # it waited out its deadline in the inbox (back-offs, a backlog)
+            await self._give_up(lease, items, TurnDeadline(f"not answered within {self.turn_deadline:g}s"))
+            return
         log.info("run started", extra=extra)
         timer = METRICS.run_seconds.time()
+        notice = DelayNotice(self._out(lease), items, self.notice_seconds)
+        bound = asyncio.timeout(deadline - time.time())
         try:
-            with timer:
-                result = await self.runner.run(lease, items)
+            async with notice:
+                with timer:
+                    async with bound:
+                        result = await self.runner.run(lease, items, watch=notice.watch)
         except (LeaseLost, asyncio.CancelledError):
             raise
         except Exception as exc:
             METRICS.runs.labels(outcome="error").inc()
             log.exception("run failed", extra=extra)
+            if bound.expired():
+                exc = TurnDeadline(f"not answered within {self.turn_deadline:g}s")
             attempts = max(i.attempts for i in items)
-            if not is_transient(exc) or attempts >= self.max_attempts:
+            delay = retry_delay(attempts)
+            if not is_transient(exc) or attempts >= self.max_attempts or time.time() + delay >= deadline:
                 await self._give_up(lease, items, exc)
                 return
-            raise RetryLater(retry_delay(attempts), f"{type(exc).__name__}: {exc}"[:2000]) from exc
+            if notice.late_by(delay):  # the next attempt comes after the notice time: say so now
+                await notice.post(model=is_model_error(exc) or notice.watch.trouble)
+            raise RetryLater(delay, f"{type(exc).__name__}: {exc}"[:2000]) from exc
         if result.held:
             await self.inbox.hold(lease, result.held)
         # The items are marked done by the caller, with the next take (finish_and_take).
@@ -196,15 +214,19 @@ class WorkerPool:
 
     async def _give_up(self, lease: Lease, items, exc: Exception) -> None:
         try:
-            place = parse_thread_id(lease.thread_id)
-            if place is not None and self.outbox is not None:
-                await self.outbox.to(lease, place).post(error_key(lease.thread_id, items[-1].item_id),
-                                                        say.RUN_FAILED_FINAL, kind="error")
+            out = self._out(lease)
+            if out is not None:  # in place of the delay notice, when there was one
+                await out.replace(error_key(lease.thread_id, items[-1].item_id), say.RUN_FAILED_FINAL,
+                                  over=notice_key(lease.thread_id, items[0].item_id), kind="error")
         except LeaseLost:
             raise
         except Exception:
             log.warning("could not tell the user about the failure", extra={"thread_id": lease.thread_id})
         await self.inbox.finish(lease, items[-1].item_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+
+    def _out(self, lease: Lease):
+        place = parse_thread_id(lease.thread_id)
+        return self.outbox.to(lease, place) if place is not None and self.outbox is not None else None
 
     async def _renew(self, lease: Lease, work: asyncio.Task | None, held: asyncio.Event | None = None) -> None:
         interval = max(lease.seconds / 3, 0.5)

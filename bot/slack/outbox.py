@@ -58,6 +58,11 @@ def error_key(thread_id: str, item_id: int) -> str:
     return f"{thread_id}:error:{item_id}"
 
 
+def notice_key(thread_id: str, item_id: int) -> str:
+    """The delay notice of the turn whose oldest item is ``item_id``: one per turn, across retries."""
+    return f"{thread_id}:notice:{item_id}"
+
+
 def approval_card_key(interrupt_id: str) -> str:
     return f"approval:{interrupt_id}"
 
@@ -90,14 +95,7 @@ class SlackOut:
         ``blocks`` (e.g. an approval card) replace the markdown rendering, which
         is then the notification text; the caller rebuilds them on a retry.
         """
-        lease.check()
-        # One statement: recorded (fenced), an attempt counted if it is still to be sent.
-        row = await self.db.fetchone("outbox_begin", {
-            "outbox_key": key, "thread_id": place.thread_id, "channel_id": place.channel_id,
-            "thread_ts": place.thread_ts, "kind": kind, "body": markdown, "fence": lease.fence, "now": time.time(),
-        })
-        if row is None:
-            raise LeaseLost(f"lease on {place.thread_id} lost before posting")
+        row = await self._begin(lease, key, place, markdown, kind)
         if row["status"] == "posted":
             return row["slack_ts"]
         if row["status"] == "streaming" and row["slack_ts"]:
@@ -111,6 +109,19 @@ class SlackOut:
                 await self._mark_posted(key, found)
                 return found
         return await self._send(lease, key, place, markdown, blocks)
+
+    async def replace(self, lease: Lease, key: str, place: SlackPlace, markdown: str, *, over: str,
+                      kind: str = "reply") -> str:
+        """Post ``key`` by rewriting the message posted under ``over`` (chat.update), so the
+        thread shows one message where two were due; a plain post when ``over`` was never posted."""
+        earlier = await self.db.fetchone("outbox_get", {"outbox_key": over})
+        if earlier is None or earlier["status"] != "posted" or not earlier["slack_ts"]:
+            return await self.post(lease, key, place, markdown, kind)
+        row = await self._begin(lease, key, place, markdown, kind)
+        if row["status"] != "posted":  # rewriting twice (a retry after a crash) shows the same text
+            await self.client.chat_update(channel=place.channel_id, ts=earlier["slack_ts"], **_message(markdown, None))
+            await self._mark_posted(key, earlier["slack_ts"])
+        return earlier["slack_ts"]
 
     async def update(self, channel: str, ts: str, **message) -> None:
         """Redraw a message we posted earlier (e.g. a voided approval card)."""
@@ -144,6 +155,17 @@ class SlackOut:
             await self._mark_posted(key, ts)
 
     # -- the state machine's steps ------------------------------------------------
+    async def _begin(self, lease: Lease, key: str, place: SlackPlace, markdown: str, kind: str) -> dict:
+        lease.check()
+        # One statement: recorded (fenced), an attempt counted if it is still to be sent.
+        row = await self.db.fetchone("outbox_begin", {
+            "outbox_key": key, "thread_id": place.thread_id, "channel_id": place.channel_id,
+            "thread_ts": place.thread_ts, "kind": kind, "body": markdown, "fence": lease.fence, "now": time.time(),
+        })
+        if row is None:
+            raise LeaseLost(f"lease on {place.thread_id} lost before posting")
+        return row
+
     async def _record(self, lease: Lease, key: str, place: SlackPlace, kind: str, body: str) -> None:
         lease.check()
         await self.db.execute("outbox_insert", {
@@ -222,6 +244,9 @@ class ThreadOut:
                    place: SlackPlace | None = None) -> str:
         """``place``: somewhere else than the run's thread (an approval channel), same lease."""
         return await self.outbox.post(self.lease, key, place or self.place, markdown, kind, blocks)
+
+    async def replace(self, key: str, markdown: str, *, over: str, kind: str = "reply") -> str:
+        return await self.outbox.replace(self.lease, key, self.place, markdown, over=over, kind=kind)
 
     async def stream_start(self, key: str, markdown: str, user: str | None) -> str | None:
         return await self.outbox.stream_start(self.lease, key, self.place, markdown, user)

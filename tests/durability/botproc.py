@@ -51,6 +51,9 @@ def bot_env(database_url: str, slack_api_url: str, openai_base_url: str, *, leas
         "OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": openai_base_url, "SUPPORTBOT_MODEL": "gpt-test",
         "DATABASE_URL": database_url, "SUPPORTBOT_LEASE_SECONDS": str(lease),
         "SUPPORTBOT_DRAIN_SECONDS": str(drain),
+        # A restart on a loaded machine can outlast the 15 s default: a delay notice would be one
+        # more post in threads whose posts these tests count (tests/faults/test_delay_notice.py pins it).
+        "SUPPORTBOT_DELAY_NOTICE_SECONDS": "600",
     })
     if workers is not None:
         env["SUPPORTBOT_WORKERS"] = str(workers)

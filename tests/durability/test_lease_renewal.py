@@ -32,7 +32,7 @@ class CancelLosingInbox(Inbox):
 
 
 class SlowRunner:
-    async def run(self, lease, items) -> RunResult:
+    async def run(self, lease, items, watch=None) -> RunResult:
         await asyncio.sleep(0.8)  # past the first renewal, which is still in progress when the run ends
         return RunResult([], [])
 

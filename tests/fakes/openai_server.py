@@ -78,6 +78,9 @@ class FakeOpenAI(BackgroundServer):
             self._faults: collections.deque[tuple[str, int]] = collections.deque()
             self.responder: Callable[[dict], Reply | str] = echo_responder
             self.delay = 0.0
+            # Seconds between the chunks of a streamed reply: a slow model that keeps the
+            # connection busy, which no HTTP read timeout cuts.
+            self.trickle = 0.0
 
     def queue(self, *replies: Reply | str) -> None:
         """One-shot replies, consumed in order before the responder is asked."""
@@ -168,6 +171,8 @@ class FakeOpenAI(BackgroundServer):
 
         await send({"role": "assistant", "content": "", "refusal": None})
         for piece in re.findall(r"\S+\s*|\s+", content):
+            if self.trickle:
+                await asyncio.sleep(self.trickle)
             await send({"content": piece})
         for index, call in enumerate(calls):
             fn = call["function"]

@@ -52,6 +52,8 @@ async def running_bot(database_url, fake_slack, fake_openai=None, workers=4, **o
         "database_url": database_url, "openai_api_key": "sk-test" if fake_openai else None,
         "openai_base_url": fake_openai.base_url if fake_openai else None, "supportbot_model": "gpt-test",
         "supportbot_lease_seconds": overrides.pop("lease", 10), "supportbot_drain_seconds": 5,
+        # No delay notice in threads whose posts a test counts, unless it asks for one.
+        "supportbot_delay_notice_seconds": 600,
         # U1, who asks in most scenarios, is a support agent acting for customers (any order);
         # customers with their own orders are UADA, UALAN, UGRACE... (tests/fakes/slack_directory.py).
         "supportbot_staff": [STAFF_AGENT], **overrides})
