@@ -11,6 +11,7 @@ so the next turn asks again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -43,6 +44,9 @@ class Directory:
         self.ttl = ttl
         self.clock = clock
         self._cache: dict[str, tuple[float, str | None, str | None]] = {}  # user -> (at, email, name)
+        # One users.info in flight per user: a burst of one user's threads (each its own run)
+        # would otherwise ask Slack once per thread before the first answer is cached.
+        self._asking: dict[str, asyncio.Future] = {}
 
     async def identify(self, user: str | None) -> Identity:
         if not user or user in ("unknown", "anonymous"):
@@ -56,6 +60,26 @@ class Directory:
         cached = self._cache.get(user)
         if cached is not None and now - cached[0] < self.ttl:
             return cached[1], cached[2]
+        while (asking := self._asking.get(user)) is not None:
+            try:
+                return await asyncio.shield(asking)
+            except asyncio.CancelledError:
+                if not asking.cancelled():
+                    raise  # this caller was cancelled, not the lookup it waited for
+                # the asking caller was cancelled or failed: ask again
+        self._asking[user] = asking = asyncio.get_running_loop().create_future()
+        try:
+            result = await self._ask(user, now)
+        except BaseException:
+            asking.cancel()
+            raise
+        else:
+            asking.set_result(result)
+            return result
+        finally:
+            del self._asking[user]
+
+    async def _ask(self, user: str, now: float) -> tuple[str | None, str | None]:
         try:
             response = await self.client.users_info(user=user)
         except SlackApiError as exc:
