@@ -179,7 +179,11 @@ class WorkerPool:
             await self._give_up(lease, items, RuntimeError("the run never completed after repeated attempts"))
             return
         deadline = turn_started(items) + self.turn_deadline
-        if time.time() >= deadline:  # it waited out its deadline in the inbox (back-offs, a backlog)
+        if max(i.attempts for i in items) <= 1:
+            # Taken for the first time: a backlog left by a stopped bot or a deploy is answered, not
+            # failed unseen. The deadline bounds the turn's own run and its retries, from now at the latest.
+            deadline = max(deadline, time.time() + self.turn_deadline)
+        elif time.time() >= deadline:  # it waited out its deadline between attempts (back-offs)
             await self._give_up(lease, items, TurnDeadline(f"not answered within {self.turn_deadline:g}s"))
             return
         log.info("run started", extra=extra)

@@ -4,6 +4,7 @@ fails with the final sentence, which takes the notice's place."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from bot import messages as say
@@ -66,3 +67,20 @@ async def test_a_model_slower_than_its_timeout_is_announced_and_the_turn_fails_b
     assert ended <= deadline + 0.75, f"the turn ended {ended:.2f}s after the message"
     assert 2 <= fake_openai.calls <= 4, "each call was cut at its timeout and retried"
     assert query(database_url, "SELECT status FROM inbox") == [("failed",)]
+
+
+async def test_a_backlog_older_than_the_deadline_is_answered_when_the_workers_come_back(
+        database_url, fake_slack, fake_openai):
+    # The bot was down (here: a web process with no workers) for longer than the deadline:
+    # a message never tried gets its run, with the notice first since it is late.
+    deadline = 1.5
+    async with fast_bot(database_url, fake_slack, fake_openai, workers=0) as web:
+        assert await send(web, mention("still there?", "420.000001")) == 200
+    await asyncio.sleep(deadline + 0.5)
+    async with fast_bot(database_url, fake_slack, fake_openai, supportbot_delay_notice_seconds=NOTICE,
+                        supportbot_turn_deadline_seconds=deadline) as bot:
+        await wait_for(lambda: "echo: still there?" in texts(fake_slack, "420.000001"), 10, "the answer")
+        await bot.idle()
+    assert texts(fake_slack, "420.000001")[-1] == "echo: still there?"
+    assert say.RUN_FAILED_FINAL not in texts(fake_slack, "420.000001")
+    assert query(database_url, "SELECT status FROM inbox") == [("done",)]
