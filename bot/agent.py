@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.metrics import METRICS
 from bot.queue.fencing import CheckpointSizes, fenced
 from graph.agent import build_graph
-from graph.model import is_demo, make_chat_model
+from graph.model import close_chat_model, is_demo, make_chat_model
 from graph.retry import model_retry_policy
 from graph.shop import Shop
 from graph.summary import make_summarizer
@@ -48,12 +48,18 @@ def agent_graph(settings: Settings, storage: Storage, model: BaseChatModel, *, o
 @asynccontextmanager
 async def open_agent(settings: Settings, *, model: BaseChatModel | None = None,
                      own_checkpointer: bool = True) -> AsyncIterator[Agent]:
+    own_model = model is None
     model = model or make_chat_model(
         settings.openai_api_key,
         settings.openai_base_url,
         settings.supportbot_model,
         timeout=settings.supportbot_model_timeout,
     )
-    async with open_storage(settings.database_url, pool_size=settings.database_pool_size,
-                            keys=settings.encryption_keys) as storage:
-        yield Agent(settings, storage, model, agent_graph(settings, storage, model, own_checkpointer=own_checkpointer))
+    try:
+        async with open_storage(settings.database_url, pool_size=settings.database_pool_size,
+                                keys=settings.encryption_keys) as storage:
+            yield Agent(settings, storage, model,
+                        agent_graph(settings, storage, model, own_checkpointer=own_checkpointer))
+    finally:
+        if own_model:
+            await close_chat_model(model)

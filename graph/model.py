@@ -22,6 +22,7 @@ def make_chat_model(
     if not api_key:
         log.warning("using the %s", DEMO_NOTICE)
         return DemoChatModel()
+    import openai
     from langchain_openai import ChatOpenAI
 
     # max_retries=0: retries belong to the graph's RetryPolicy, which re-runs
@@ -33,7 +34,18 @@ def make_chat_model(
         timeout=timeout,
         max_retries=0,
         stream_usage=True,
+        # A client of its own, closed with the agent (close_chat_model). langchain-openai's default is
+        # one cached client per base URL for the whole process, whose pooled connections stay bound
+        # to the event loop that opened them: an agent opened on another loop (tests, the playground
+        # restarting its bot) then fails with "Event loop is closed".
+        http_async_client=openai.DefaultAsyncHttpxClient(),
     )
+
+
+async def close_chat_model(model: BaseChatModel) -> None:
+    client = getattr(model, "http_async_client", None)
+    if client is not None:
+        await client.aclose()
 
 
 def is_demo(model: BaseChatModel) -> bool:

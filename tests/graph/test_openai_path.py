@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from langchain_core.messages import AIMessageChunk
 
 from graph.agent import SYSTEM_PROMPT, build_graph, human_message
-from graph.model import make_chat_model
+from graph.model import close_chat_model, make_chat_model
 from graph.tools import DEFAULT_TOOLS
 from tests.fakes.openai_server import Reply
 from tests.graph.scripted import thread
@@ -44,3 +46,18 @@ async def test_a_tool_call_from_openai_is_run_and_its_result_sent_back(storage, 
         "content": "Order 1003: Noise-cancelling headphones for Alan Turing (alan@example.com), "
                    "$249.00, status: processing.",
     }
+
+
+def test_a_model_opened_on_a_new_event_loop_does_not_reuse_the_last_loops_connections(fake_openai):
+    # langchain-openai caches one HTTP client per base URL for the process; its kept-alive
+    # connections belong to the loop that opened them ("Event loop is closed" on the next loop).
+    async def ask() -> str:
+        model = make_chat_model("sk-test", base_url=fake_openai.base_url)
+        try:
+            return (await model.ainvoke("hello")).text
+        finally:
+            await close_chat_model(model)
+
+    fake_openai.queue(Reply(content="one"), Reply(content="two"))
+    assert asyncio.run(ask()) == "one"
+    assert asyncio.run(ask()) == "two"
