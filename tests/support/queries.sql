@@ -12,3 +12,8 @@ SELECT 1 AS ok FROM thread_leases WHERE thread_id = :thread_id AND fence = :fenc
 -- name: outbox_for_thread
 SELECT outbox_key, kind, status, slack_ts, attempts, created_at, posted_at
 FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
+
+-- name: conversation_join
+INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
+ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
