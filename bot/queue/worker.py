@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # fallback wake-up when nothing woke us (another process enqueued)
 MAX_BACKOFF = 10.0  # database unreachable: wait at most this long between claims
-CLAIM_BATCH = 32  # threads claimed in one statement at most
+CLAIM_BATCH = 4  # threads claimed in one statement at most (more starves the acks of pool connections)
 MAX_ATTEMPTS = 8  # runs of one item (passing failures, backed off) before it is marked failed
 
 
@@ -83,9 +83,10 @@ class WorkerPool:
         backoff = 0.1
         while not self._stopping.is_set():
             await self._slots.acquire()
-            # Every slot free right now is claimed for in the same statement: under a burst
-            # the claimer gets the loop back only once per cycle of all the runs' work, so
-            # one claim a thread would start the 50th run many cycles after the first.
+            # Free slots are claimed for together (up to CLAIM_BATCH): under a burst the claimer
+            # gets the loop back only once per cycle of all the runs' work, so one claim a
+            # thread starts the 50th run many cycles after the first. Not all at once: runs
+            # starting together crowd the pool and the acks wait for a connection.
             slots = 1
             while slots < CLAIM_BATCH and not self._slots.locked():
                 await self._slots.acquire()
