@@ -85,6 +85,9 @@ def serve(design: str) -> None:
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(os.environ[PROFILE_ENV])
+            # Each dump starts the next profile afresh: the one after the timed part holds only
+            # its turns (not start-up imports nor the warm-up).
+            profiler.clear()
             profiler.enable()
         Path(os.environ[STATS_ENV]).write_text(json.dumps(dict(counter)))
 

@@ -160,17 +160,26 @@ class _SqliteTx:
     def __init__(self, db: "SqliteDatabase") -> None:
         self.db = db
 
+    async def _run_steps(self, query: str, params: dict | None):
+        # A query of several statements (SQLite has no INSERT/UPDATE inside WITH): run
+        # them in order inside this transaction; the result is the last one's.
+        params = self.db.sealed(params)
+        *before, last = self.db.steps.get(query) or [self.db.q(query)]
+        for step in before:
+            await self.db.conn.execute(step, params)
+        return await self.db.conn.execute(last, params)
+
     async def execute(self, query: str, params: dict | None = None) -> int:
-        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
+        cur = await self._run_steps(query, params)
         return cur.rowcount
 
     async def fetchone(self, query: str, params: dict | None = None) -> dict | None:
-        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
+        cur = await self._run_steps(query, params)
         row = await cur.fetchone()
         return self.db.opened(dict(row)) if row is not None else None
 
     async def fetchall(self, query: str, params: dict | None = None) -> list[dict]:
-        cur = await self.db.conn.execute(self.db.q(query), self.db.sealed(params))
+        cur = await self._run_steps(query, params)
         return [self.db.opened(dict(r)) for r in await cur.fetchall()]
 
     async def run_script(self, script: str) -> None:
@@ -198,6 +207,8 @@ class SqliteDatabase(Database):
         # readers run beside the writer, so a read never queues behind a transaction.
         self.reader: aiosqlite.Connection | None = None
         self._reads = {name for name, text in self.queries.items() if _is_read(text)}
+        self.steps = {name: parts for name, text in self.queries.items()
+                      if len(parts := _split_statements(text)) > 1}
         self._lock = asyncio.Lock()
         # (device, inode) of the file when opened: a later os.stat that differs means the
         # file was deleted or replaced under us, and what we write is lost on restart.

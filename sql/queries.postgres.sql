@@ -1,19 +1,23 @@
 -- PostgreSQL versions of queries whose SQL differs from queries.sql.
 
--- name: claim_thread
--- One statement: pick the oldest open item of a thread nobody holds (skipping
--- rows another claimer is looking at), then take or renew that thread's lease.
+-- name: claim_threads
+-- One statement: pick the threads of the oldest open items nobody holds (skipping
+-- rows another claimer is looking at), up to :limit of them, then take or renew
+-- their leases: a burst of new threads is claimed in one round trip, not one each.
 -- The ON CONFLICT ... WHERE re-checks expiry on the latest row version, so of
--- two claimers racing for one thread exactly one gets it.
-WITH candidate AS (
-    SELECT i.thread_id
+-- two claimers racing for one thread exactly one gets it. (FOR UPDATE allows no
+-- GROUP BY, so the open items are locked first and grouped by thread after.)
+WITH open_items AS (
+    SELECT i.thread_id, i.item_id
     FROM inbox i
     LEFT JOIN thread_leases l ON l.thread_id = i.thread_id
     WHERE i.status IN ('pending', 'running') AND i.available_at <= :now
       AND (l.thread_id IS NULL OR l.expires_at < :now)
     ORDER BY i.item_id
-    LIMIT 1
+    LIMIT :limit * 4
     FOR UPDATE OF i SKIP LOCKED
+), candidate AS (
+    SELECT thread_id FROM open_items GROUP BY thread_id ORDER BY min(item_id) LIMIT :limit
 )
 INSERT INTO thread_leases (thread_id, owner, fence, expires_at)
 SELECT thread_id, :owner, 1, :expires FROM candidate
@@ -45,6 +49,48 @@ SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
 -- ---- operators
 -- LangGraph's AsyncPostgresSaver tables (created by its setup(), after our
 -- migrations): checkpoints (metadata JSONB), checkpoint_blobs, checkpoint_writes.
+
+-- name: inbox_accept_joining
+-- The ack's one statement when the bot joins a thread (a mention, a DM):
+-- upsert the conversation, store the delivery, wake listening workers (NOTIFY goes
+-- out on commit).
+WITH joined AS (
+    INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+    VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
+    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
+    RETURNING thread_id
+), stored AS (
+    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now FROM joined
+    ON CONFLICT (delivery_key) DO NOTHING
+    RETURNING item_id
+)
+SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
+
+-- name: inbox_finish_take
+-- The end of a run in one statement, all under the fence: mark its items
+-- done, take the thread's next ones, and give the lease back when there are none.
+-- (The CTEs share one snapshot, so "next" leaves out the rows "finished" marks.)
+WITH held AS (
+    SELECT 1 FROM thread_leases l
+    WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.owner = :owner AND l.expires_at >= :now
+), finished AS (
+    UPDATE inbox SET status = :status, error = :error, updated_at = :now
+    WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_id <= :upto
+      AND EXISTS (SELECT 1 FROM held)
+    RETURNING item_id
+), taken AS (
+    UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
+    WHERE thread_id = :thread_id AND (status = 'pending' OR (status = 'running' AND item_id > :upto))
+      AND EXISTS (SELECT 1 FROM held)
+    RETURNING item_id, delivery_key, thread_id, kind, payload, attempts, created_at
+), released AS (
+    UPDATE thread_leases SET expires_at = 0
+    WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner
+      AND EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM taken)
+    RETURNING thread_id
+)
+SELECT * FROM taken
 
 -- name: operator_checkpoint_threads
 SELECT c.thread_id, count(*) AS checkpoints, max(c.checkpoint_id) AS last_checkpoint_id,

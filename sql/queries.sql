@@ -53,11 +53,6 @@ VALUES (:subject, :body, :key, :thread_id, :now)
 RETURNING ticket_id
 
 -- ---- inbox, leases, outbox
--- name: conversation_join
-INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
-VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
-ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
-
 -- name: conversation_get
 SELECT thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at
 FROM conversations WHERE thread_id = :thread_id
@@ -77,23 +72,6 @@ FROM conversations WHERE thread_id = :thread_id
 ON CONFLICT (delivery_key) DO NOTHING
 RETURNING item_id
 
--- name: pg_inbox_accept_joining
--- PostgreSQL: the ack's one statement when the bot joins a thread (a mention, a DM):
--- upsert the conversation, store the delivery, wake listening workers (NOTIFY goes
--- out on commit). SQLite runs conversation_join + inbox_insert in one transaction.
-WITH joined AS (
-    INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
-    VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
-    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
-    RETURNING thread_id
-), stored AS (
-    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
-    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now FROM joined
-    ON CONFLICT (delivery_key) DO NOTHING
-    RETURNING item_id
-)
-SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
-
 -- name: inbox_take
 UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
 WHERE thread_id = :thread_id AND status IN ('pending', 'running')
@@ -106,32 +84,6 @@ UPDATE inbox SET status = :status, error = :error, updated_at = :now
 WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_id <= :upto
   AND EXISTS (SELECT 1 FROM thread_leases l
               WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.expires_at >= :now)
-
--- name: pg_inbox_finish_take
--- PostgreSQL: the end of a run in one statement, all under the fence: mark its items
--- done, take the thread's next ones, and give the lease back when there are none.
--- (The CTEs share one snapshot, so "next" leaves out the rows "finished" marks.)
--- SQLite runs inbox_finish, inbox_take and lease_release in one transaction.
-WITH held AS (
-    SELECT 1 FROM thread_leases l
-    WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.owner = :owner AND l.expires_at >= :now
-), finished AS (
-    UPDATE inbox SET status = :status, error = :error, updated_at = :now
-    WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_id <= :upto
-      AND EXISTS (SELECT 1 FROM held)
-    RETURNING item_id
-), taken AS (
-    UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
-    WHERE thread_id = :thread_id AND (status = 'pending' OR (status = 'running' AND item_id > :upto))
-      AND EXISTS (SELECT 1 FROM held)
-    RETURNING item_id, delivery_key, thread_id, kind, payload, attempts, created_at
-), released AS (
-    UPDATE thread_leases SET expires_at = 0
-    WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner
-      AND EXISTS (SELECT 1 FROM held) AND NOT EXISTS (SELECT 1 FROM taken)
-    RETURNING thread_id
-)
-SELECT * FROM taken
 
 -- name: inbox_hold
 UPDATE inbox SET status = 'held', updated_at = :now WHERE item_id = :item_id AND fence = :fence AND status = 'running'

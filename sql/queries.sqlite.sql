@@ -1,6 +1,6 @@
 -- SQLite versions of queries whose SQL differs from queries.sql.
 
--- name: claim_thread
+-- name: claim_threads
 -- Runs inside BEGIN IMMEDIATE: SQLite's single write lock makes it atomic.
 -- ("WHERE true" lets SQLite parse INSERT ... SELECT ... ON CONFLICT.)
 WITH candidate AS (
@@ -9,8 +9,9 @@ WITH candidate AS (
     LEFT JOIN thread_leases l ON l.thread_id = i.thread_id
     WHERE i.status IN ('pending', 'running') AND i.available_at <= :now
       AND (l.thread_id IS NULL OR l.expires_at < :now)
-    ORDER BY i.item_id
-    LIMIT 1
+    GROUP BY i.thread_id
+    ORDER BY min(i.item_id)
+    LIMIT :limit
 )
 INSERT INTO thread_leases (thread_id, owner, fence, expires_at)
 SELECT thread_id, :owner, 1, :expires FROM candidate WHERE true
@@ -18,6 +19,35 @@ ON CONFLICT (thread_id) DO UPDATE
     SET owner = excluded.owner, fence = thread_leases.fence + 1, expires_at = excluded.expires_at
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
+
+-- name: inbox_accept_joining
+-- Several statements: SqliteDatabase runs them in one transaction, the last one's rows
+-- the result (SQLite has no INSERT inside WITH). The conversation, then the delivery.
+INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
+ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at;
+INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+VALUES (:delivery_key, :thread_id, :kind, :payload, 'pending', :now, :now)
+ON CONFLICT (delivery_key) DO NOTHING
+RETURNING item_id
+
+-- name: inbox_finish_take
+-- Several statements in one transaction, all under the fence: the run's items done;
+-- the lease given back when no open item is left; the next items taken (none once the
+-- lease is given back, as the take checks it).
+UPDATE inbox SET status = :status, error = :error, updated_at = :now
+WHERE thread_id = :thread_id AND fence = :fence AND status = 'running' AND item_id <= :upto
+  AND EXISTS (SELECT 1 FROM thread_leases l
+              WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.expires_at >= :now);
+UPDATE thread_leases SET expires_at = 0
+WHERE thread_id = :thread_id AND fence = :fence AND owner = :owner AND expires_at >= :now
+  AND NOT EXISTS (SELECT 1 FROM inbox
+                  WHERE thread_id = :thread_id AND (status = 'pending' OR (status = 'running' AND item_id > :upto)));
+UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
+WHERE thread_id = :thread_id AND (status = 'pending' OR (status = 'running' AND item_id > :upto))
+  AND EXISTS (SELECT 1 FROM thread_leases l
+              WHERE l.thread_id = :thread_id AND l.fence = :fence AND l.owner = :owner AND l.expires_at >= :now)
+RETURNING item_id, delivery_key, thread_id, kind, payload, attempts, created_at
 
 -- ---- operators
 -- LangGraph's AsyncSqliteSaver tables (created by its setup(), after our

@@ -8,6 +8,8 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
+
 SUPPORTBOT = Path(sys.executable).with_name("supportbot")
 HEAVY = ("langgraph", "langchain_core", "langchain_openai", "openai", "psycopg", "psycopg_pool", "aiosqlite",
          "slack_bolt", "slack_sdk", "aiohttp", "pydantic", "pydantic_settings")
@@ -18,6 +20,16 @@ def test_building_the_parser_imports_no_agent_model_database_or_slack_package():
              "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
     loaded = set(subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                                 check=True).stdout.split())
+    assert "bot" in loaded
+    assert sorted(loaded & set(HEAVY)) == []
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_neither_langgraph_nor_openai(flag):
+    probe = ("import sys\nfrom bot.cli import main\ntry:\n    main([sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, flag], capture_output=True, text=True, check=True)
+    loaded = set(done.stderr.split())
     assert "bot" in loaded
     assert sorted(loaded & set(HEAVY)) == []
 

@@ -81,15 +81,19 @@ class Inbox:
         return row["item_id"] if row else None
 
     async def claim(self, owner: str) -> Lease | None:
+        leases = await self.claim_many(owner, 1)
+        return leases[0] if leases else None
+
+    async def claim_many(self, owner: str, limit: int) -> list[Lease]:
+        """Leases on up to ``limit`` threads with open items, in one statement."""
         now = time.time()
-        row = await self.db.fetchone(
-            "claim_thread", {"owner": owner, "now": now, "expires": now + self.lease_seconds}
+        rows = await self.db.fetchall(
+            "claim_threads", {"owner": owner, "now": now, "expires": now + self.lease_seconds, "limit": limit}
         )
-        if row is None:
-            return None
-        lease = Lease(row["thread_id"], int(row["fence"]), owner, self.lease_seconds)
-        lease.extend()
-        return lease
+        leases = [Lease(row["thread_id"], int(row["fence"]), owner, self.lease_seconds) for row in rows]
+        for lease in leases:
+            lease.extend()
+        return leases
 
     async def take(self, lease: Lease) -> list[Item]:
         lease.check()
@@ -125,14 +129,7 @@ class Inbox:
         lease.check()
         params = {"thread_id": lease.thread_id, "fence": lease.fence, "owner": lease.owner, "upto": upto,
                   "status": "done", "error": None, "now": time.time()}
-        if self.db.dialect == "postgres":
-            rows = await self.db.fetchall("pg_inbox_finish_take", params)
-        else:
-            async with self.db.transaction() as tx:
-                await tx.execute("inbox_finish", params)
-                rows = await tx.fetchall("inbox_take", params)
-                if not rows:
-                    await tx.execute("lease_release", params)
+        rows = await self.db.fetchall("inbox_finish_take", params)
         if not rows:
             lease.deadline = 0.0
         return sorted((Item.from_row(r) for r in rows), key=lambda i: i.item_id)

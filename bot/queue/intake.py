@@ -58,7 +58,7 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
 
     ``require_joined``: a plain channel reply is stored only in threads the bot
     was mentioned in. Returns the new item id, or None (duplicate / not ours).
-    On PostgreSQL every case is one statement (one round trip on the ack's path).
+    Every case is one named query; on PostgreSQL one statement (one round trip on the ack's path).
     """
     started = time.perf_counter()
     db = inbox.db
@@ -70,12 +70,7 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
     if intake.joins or place.is_dm:
         params.update(team_id=place.team_id, channel_id=place.channel_id, thread_ts=place.thread_ts,
                       user_id=intake.payload["user"])
-        if db.dialect == "postgres":
-            row = await db.fetchone("pg_inbox_accept_joining", params, wait=ACK_DB_WAIT)
-        else:
-            async with db.transaction(wait=ACK_DB_WAIT) as tx:
-                await tx.execute("conversation_join", params)
-                row = await tx.fetchone("inbox_insert", params)
+        row = await db.fetchone("inbox_accept_joining", params, wait=ACK_DB_WAIT)
     elif require_joined:
         row = await db.fetchone("inbox_accept_if_joined", params, wait=ACK_DB_WAIT)
         if row is None and await db.fetchone("conversation_get", {"thread_id": place.thread_id},

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # fallback wake-up when nothing woke us (another process enqueued)
 MAX_BACKOFF = 10.0  # database unreachable: wait at most this long between claims
+CLAIM_BATCH = 4  # threads claimed in one statement at most (more starves the acks of pool connections)
 MAX_ATTEMPTS = 8  # runs of one item (passing failures, backed off) before it is marked failed
 NOTICE_SECONDS = 15.0  # a turn with no answer after this long is told so (bot/queue/delay.py)
 TURN_DEADLINE = 300.0  # ... and fails after this long, retries included
@@ -87,26 +88,38 @@ class WorkerPool:
         backoff = 0.1
         while not self._stopping.is_set():
             await self._slots.acquire()
+            # Free slots are claimed for together (up to CLAIM_BATCH): under a burst the claimer
+            # gets the loop back only once per cycle of all the runs' work, so one claim a
+            # thread starts the 50th run many cycles after the first. Not all at once: runs
+            # starting together crowd the pool and the acks wait for a connection.
+            slots = 1
+            while slots < CLAIM_BATCH and not self._slots.locked():
+                await self._slots.acquire()
+                slots += 1
             # Cleared before the claim: a wake-up that arrives during it is not lost.
             self._wake.clear()
             try:
                 asked = time.monotonic()
-                lease = await self.inbox.claim(self.name)
+                leases = await self.inbox.claim_many(self.name, slots)
                 backoff = 0.1
             except Exception:
-                self._slots.release()
+                self._release_slots(slots)
                 log.warning("claim failed; backing off", extra={"backoff": backoff}, exc_info=True)
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF)
                 continue
-            if lease is None:
-                self._slots.release()
+            self._release_slots(slots - len(leases))
+            for lease in leases:
+                _dated_from(lease, asked)
+                task = asyncio.create_task(self._hold(lease), name=f"run:{lease.thread_id}")
+                self._runs.add(task)
+                task.add_done_callback(self._run_done)
+            if len(leases) < slots:  # nothing more open right now: wait to be woken
                 await self._idle()
-                continue
-            _dated_from(lease, asked)
-            task = asyncio.create_task(self._hold(lease), name=f"run:{lease.thread_id}")
-            self._runs.add(task)
-            task.add_done_callback(self._run_done)
+
+    def _release_slots(self, count: int) -> None:
+        for _ in range(count):
+            self._slots.release()
 
     def _run_done(self, task: asyncio.Task) -> None:
         self._runs.discard(task)

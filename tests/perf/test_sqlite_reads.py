@@ -11,11 +11,13 @@ from graph.agent import build_graph
 from graph.demo_model import DemoChatModel
 from graph.shop import Shop
 from graph.storage import open_storage
+from tests.support.queries import add_test_queries
 
 
 async def test_a_read_does_not_wait_for_an_open_write_transaction(tmp_path):
     async with open_storage(f"sqlite:///{tmp_path}/bot.db") as storage:
         db = storage.db
+        add_test_queries(db)
         async with db.transaction() as tx:
             await tx.execute("conversation_join", {"thread_id": "t", "team_id": "T1", "channel_id": "C1",
                                                    "thread_ts": "1.0", "user_id": "U1", "now": 1.0})

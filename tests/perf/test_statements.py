@@ -16,7 +16,7 @@ from tests.support.slack_requests import apost_event, event_callback, message_ev
 pytestmark = pytest.mark.postgres
 
 # Not the turn's own: the test's wait (inbox_depth), and what depends on timing.
-APART = ("ours: inbox_depth", "pool connection check (empty query)", "ours: claim_thread", "ours: lease_renew")
+APART = ("ours: inbox_depth", "pool connection check (empty query)", "ours: claim_threads", "ours: lease_renew")
 
 
 async def turn(bot, text: str, ts: str, thread_ts: str | None, answers: int) -> None:
@@ -39,7 +39,7 @@ async def test_a_follow_up_turn_costs_few_statements_and_no_transaction_around_s
     # The ack: one statement (conversation check and insert together, NOTIFY included).
     assert kinds["ours: inbox_accept_if_joined"] == 1 and "ours: conversation_get" not in kinds, kinds
     # The run takes its items, then marks them done and lets go of the thread in one statement.
-    assert kinds["ours: inbox_take"] == 1 and kinds["ours: pg_inbox_finish_take"] == 1, kinds
+    assert kinds["ours: inbox_take"] == 1 and kinds["ours: inbox_finish_take"] == 1, kinds
     assert "ours: inbox_finish" not in kinds and "ours: lease_release" not in kinds, kinds
     # A plain turn has no multi-statement transaction, so no BEGIN/COMMIT at all.
     assert "BEGIN / COMMIT" not in steady, kinds

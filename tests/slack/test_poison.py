@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 
+from tests.support.queries import add_test_queries
 from tests.slack.conftest import running_bot
 
 
@@ -12,6 +13,7 @@ async def test_an_item_taken_too_often_is_failed_with_one_sentence(tmp_path, fak
     url = f"sqlite:///{tmp_path}/bot.db"
     async with running_bot(url, fake_slack, fake_openai, workers=0) as bot:
         db = bot.service.agent.storage.db
+        add_test_queries(db)
         await db.execute("conversation_join", {"thread_id": "slack:T1:C1:800.000001", "team_id": "T1",
                                                "channel_id": "C1", "thread_ts": "800.000001", "user_id": "U1",
                                                "now": time.time()})

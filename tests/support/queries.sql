@@ -15,3 +15,8 @@ FROM outbox WHERE thread_id = :thread_id ORDER BY outbox_id
 
 -- name: health_probe_read
 SELECT probed_at FROM health_probe WHERE id = 1
+
+-- name: conversation_join
+INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
+ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at

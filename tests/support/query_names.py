@@ -17,7 +17,7 @@ from pathlib import Path
 
 QUERY_METHODS = frozenset({"execute", "fetchone", "fetchall", "q"})
 # The database classes themselves forward `query` to the driver.
-PLUMBING = QUERY_METHODS | {"_check", "run_script"}
+PLUMBING = QUERY_METHODS | {"_check", "run_script", "_run_steps"}
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 
