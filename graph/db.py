@@ -12,10 +12,11 @@ import asyncio
 import logging
 import os
 import time
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from typing import AsyncIterator, Protocol
 
 import aiosqlite
+import psycopg
 from psycopg_pool import AsyncConnectionPool
 
 import sql
@@ -62,7 +63,16 @@ class Database:
         async with self.statement(wait) as one:
             return await one.execute(query, params)
 
-    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
+    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None,
+                       retry_broken: bool = False) -> dict | None:
+        """``retry_broken``: the statement is idempotent, so a pooled connection found dead
+        (a database restart it did not see) is retried once on another instead of failing."""
+        try:
+            async with self.statement(wait) as one:
+                return await one.fetchone(query, params)
+        except Exception as exc:
+            if not (retry_broken and getattr(exc, "connection_broken", False)):
+                raise
         async with self.statement(wait) as one:
             return await one.fetchone(query, params)
 
@@ -138,22 +148,38 @@ class _PgTx:
 class PostgresDatabase(Database):
     dialect = "postgres"
 
-    def __init__(self, pool: AsyncConnectionPool) -> None:
+    def __init__(self, pool: AsyncConnectionPool, on_broken=None) -> None:
         super().__init__()
         self.pool = pool
+        # Called when a pooled connection turns out dead: its idle siblings likely died with it
+        # (graph/storage.IdleCheck then checks every checkout for a while).
+        self.on_broken = on_broken
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_PgTx]:
         async with self.pool.connection(timeout=wait) as conn:
-            async with conn.transaction():
-                yield _PgTx(self, conn)
+            with self._watch(conn):
+                async with conn.transaction():
+                    yield _PgTx(self, conn)
 
     # One statement is atomic on its own: on the pool's autocommit connections it
     # runs without BEGIN/COMMIT around it, one round trip instead of three.
     @asynccontextmanager
     async def statement(self, wait: float | None = None) -> AsyncIterator[_PgTx]:
         async with self.pool.connection(timeout=wait) as conn:
-            yield _PgTx(self, conn)
+            with self._watch(conn):
+                yield _PgTx(self, conn)
+
+    @contextmanager
+    def _watch(self, conn):
+        try:
+            yield
+        except psycopg.OperationalError as exc:
+            if conn.broken:
+                exc.connection_broken = True
+                if self.on_broken is not None:
+                    self.on_broken()
+            raise
 
 
 class _SqliteTx:

@@ -180,6 +180,7 @@ class ReadSplitSqliteSaver(AsyncSqliteSaver):
 
 
 CHECK_IDLE_SECONDS = 1.0  # shorter than any server restart, longer than a busy pool's turnover
+DISTRUST_SECONDS = 10.0  # after a dead connection: long enough to meet every pooled one
 
 
 class IdleCheck:
@@ -193,13 +194,20 @@ class IdleCheck:
     def __init__(self, idle: float = CHECK_IDLE_SECONDS) -> None:
         self.idle = idle
         self._back_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._check_all_until = 0.0
+
+    def distrust(self, seconds: float = DISTRUST_SECONDS) -> None:
+        """A connection was found dead: the server restarted, so the others that were busy a
+        moment before it did are dead too. Check every checkout for a while."""
+        self._check_all_until = time.monotonic() + seconds
 
     async def returned(self, conn) -> None:
         self._back_at[conn] = time.monotonic()
 
     async def check(self, conn) -> None:
         back = self._back_at.get(conn)
-        if back is None or time.monotonic() - back > self.idle:
+        now = time.monotonic()
+        if back is None or now - back > self.idle or now < self._check_all_until:
             await AsyncConnectionPool.check_connection(conn)
 
 
@@ -278,7 +286,7 @@ async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde) -> St
             f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {_first_line(exc)}"
         ) from exc
     stack.push_async_callback(pool.close)
-    return Storage(parsed, PooledPostgresSaver(pool, serde=serde), PostgresDatabase(pool), pool)
+    return Storage(parsed, PooledPostgresSaver(pool, serde=serde), PostgresDatabase(pool, on_broken=idle_check.distrust), pool)
 
 
 async def _open_sqlite(parsed, stack, serde) -> Storage:

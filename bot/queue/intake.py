@@ -66,19 +66,21 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
     params = {"delivery_key": intake.key, "thread_id": place.thread_id, "kind": "message",
               "payload": json.dumps(intake.payload), "now": time.time()}
     # Slack gives up after 3 s: with the database down, fail fast (500, Slack
-    # retries later) rather than wait out the pool's 30 s default.
+    # retries later) rather than wait out the pool's 30 s default. Every accept is idempotent
+    # (keyed by the delivery), so a pooled connection that died with a database restart is
+    # retried once on another (retry_broken) instead of costing Slack a retry.
     if intake.joins or place.is_dm:
         params.update(team_id=place.team_id, channel_id=place.channel_id, thread_ts=place.thread_ts,
                       user_id=intake.payload["user"])
-        row = await db.fetchone("inbox_accept_joining", params, wait=ACK_DB_WAIT)
+        row = await db.fetchone("inbox_accept_joining", params, wait=ACK_DB_WAIT, retry_broken=True)
     elif require_joined:
-        row = await db.fetchone("inbox_accept_if_joined", params, wait=ACK_DB_WAIT)
+        row = await db.fetchone("inbox_accept_if_joined", params, wait=ACK_DB_WAIT, retry_broken=True)
         if row is None and await db.fetchone("conversation_get", {"thread_id": place.thread_id},
                                              wait=ACK_DB_WAIT) is None:
             METRICS.deliveries.labels(outcome="ignored").inc()
             return None
     else:
-        row = await db.fetchone("inbox_insert", params, wait=ACK_DB_WAIT)
+        row = await db.fetchone("inbox_insert", params, wait=ACK_DB_WAIT, retry_broken=True)
     item_id = row["item_id"] if row else None
     METRICS.deliveries.labels(outcome="stored" if item_id else "duplicate").inc()
     METRICS.ack_seconds.observe(time.perf_counter() - started)
