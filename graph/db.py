@@ -257,9 +257,10 @@ class SqliteDatabase(Database):
             self.file_id = (stat.st_dev, stat.st_ino)
         return self
 
-    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None) -> dict | None:
+    async def fetchone(self, query: str, params: dict | None = None, *, wait: float | None = None,
+                       retry_broken: bool = False) -> dict | None:
         if self.reader is None or query not in self._reads:
-            return await super().fetchone(query, params, wait=wait)
+            return await super().fetchone(query, params, wait=wait, retry_broken=retry_broken)
         cur = await self.reader.execute(self.q(query), self.sealed(params))
         row = await cur.fetchone()
         await cur.close()
