@@ -12,6 +12,7 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from bot.config import Settings
 from bot.metrics import METRICS
 from bot.queue.fencing import CheckpointSizes, fenced
+from bot.queue.intake import ACK_CONNECTIONS
 from graph.agent import build_graph
 from graph.model import close_chat_model, is_demo, make_chat_model
 from graph.retry import model_retry_policy
@@ -57,7 +58,7 @@ async def open_agent(settings: Settings, *, model: BaseChatModel | None = None,
     )
     try:
         async with open_storage(settings.database_url, pool_size=settings.database_pool_size,
-                                keys=settings.encryption_keys) as storage:
+                                keys=settings.encryption_keys, ack_connections=ACK_CONNECTIONS) as storage:
             yield Agent(settings, storage, model,
                         agent_graph(settings, storage, model, own_checkpointer=own_checkpointer))
     finally:

@@ -46,7 +46,7 @@ SETTING_HELP = {
     "slack_app_token": "An xapp- token with connections:write: set it to use Socket Mode instead of HTTP.",
     "slack_api_url": "Slack Web API base URL (GovSlack, tests).",
     "database_url": "memory://, sqlite:///path.db or postgresql://user:password@host/db.",
-    "database_pool_size": "PostgreSQL connections per process (see docs/operations.md on sizing and PgBouncer).",
+    "database_pool_size": "PostgreSQL connections per process for runs; acks have 4 more of their own (see docs/operations.md on sizing and PgBouncer).",
     "openai_api_key": "The chat model's key; unset = the offline demo model.",
     "openai_base_url": "Any OpenAI-compatible server; unset = OpenAI.",
     "supportbot_model": "Chat model name; unset = gpt-4o-mini.",

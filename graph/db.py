@@ -88,6 +88,10 @@ class Database:
         """Where one statement runs: a transaction unless the dialect needs none for it."""
         return self.transaction(wait)
 
+    def for_acks(self) -> "Database":
+        """Where Slack's deliveries are written before the ack: capacity runs cannot take."""
+        return self
+
     async def ping(self) -> None:
         await self.fetchone("ping")
 
@@ -148,12 +152,17 @@ class _PgTx:
 class PostgresDatabase(Database):
     dialect = "postgres"
 
-    def __init__(self, pool: AsyncConnectionPool, on_broken=None) -> None:
+    def __init__(self, pool: AsyncConnectionPool, ack_pool: AsyncConnectionPool | None = None,
+                 on_broken=None) -> None:
         super().__init__()
         self.pool = pool
         # Called when a pooled connection turns out dead: its idle siblings likely died with it
         # (graph/storage.IdleCheck then checks every checkout for a while).
         self.on_broken = on_broken
+        self._acks = _AckLane(self, ack_pool) if ack_pool is not None else self
+
+    def for_acks(self) -> "Database":
+        return self._acks
 
     @asynccontextmanager
     async def transaction(self, wait: float | None = None) -> AsyncIterator[_PgTx]:
@@ -180,6 +189,29 @@ class PostgresDatabase(Database):
                 if self.on_broken is not None:
                     self.on_broken()
             raise
+
+
+class _AckLane(PostgresDatabase):
+    """The same database on a pool of its own, used only for the ack's write.
+
+    Runs' checkpoint reads and writes and the acks shared one first-come-first-served
+    pool queue: under a burst an ack waited behind runs (issue 15). On its own pool an
+    ack never queues behind a run-side checkout, however many runs hold connections.
+    """
+
+    def __init__(self, main: PostgresDatabase, pool: AsyncConnectionPool) -> None:
+        # No Database.__init__: queries and the sealer are the main database's, read
+        # through, since both may be set on it after construction (encryption, tests).
+        self.main, self.pool, self._acks = main, pool, self
+        self.on_broken = main.on_broken
+
+    @property
+    def queries(self) -> dict:
+        return self.main.queries
+
+    @property
+    def sealer(self):
+        return self.main.sealer
 
 
 class _SqliteTx:

@@ -218,6 +218,7 @@ class Storage:
     db: Database
     pool: AsyncConnectionPool | None = None
     keys: KeyRing | None = None
+    ack_pool: AsyncConnectionPool | None = None  # PostgreSQL: reserved for the ack's write
 
 
 def serializer(keys: KeyRing | None):
@@ -228,18 +229,20 @@ def serializer(keys: KeyRing | None):
 @asynccontextmanager
 async def open_storage(
     url: str, *, pool_size: int = 10, migrate: bool = True, connect_timeout: float = 10.0,
-    keys: list[bytes] | None = None,
+    keys: list[bytes] | None = None, ack_connections: int = 0,
 ) -> AsyncIterator[Storage]:
     """Open checkpointer and database for ``url``; applies migrations unless told not to.
 
     ``keys`` (SUPPORTBOT_ENCRYPTION_KEY first, then older ones) turn on encryption at rest.
+    ``ack_connections``: on PostgreSQL, a pool of up to that many connections beside the
+    ``pool_size`` ones, for ``db.for_acks()`` only (a process that takes Slack deliveries).
     """
     parsed = parse_url(url)
     ring = KeyRing(keys) if keys else None
     serde = serializer(ring)
     async with contextlib.AsyncExitStack() as stack:
         if parsed.kind == "postgres":
-            storage = await _open_postgres(parsed, stack, pool_size, connect_timeout, serde)
+            storage = await _open_postgres(parsed, stack, pool_size, connect_timeout, serde, ack_connections)
         elif parsed.kind == "sqlite":
             storage = await _open_sqlite(parsed, stack, serde)
         else:
@@ -256,23 +259,28 @@ async def open_storage(
         yield storage
 
 
-async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde) -> Storage:
-    idle_check = IdleCheck()
-    pool = AsyncConnectionPool(
-        parsed.target,
+def _pool(target: str, name: str, size: int, idle_check: IdleCheck) -> AsyncConnectionPool:
+    return AsyncConnectionPool(
+        target,
         min_size=1,
-        max_size=max(2, pool_size),
+        max_size=size,
         open=False,
         # prepare_threshold=None: no server-side prepared statements, so that
         # transaction poolers such as pgbouncer work.
         kwargs={"autocommit": True, "row_factory": dict_row, "prepare_threshold": None},
-        name="supportbot",
+        name=name,
         # Check a connection as it leaves the pool only when it sat unused: one that was
         # busy a moment ago is alive, one that waited may have died with a server restart.
         check=idle_check.check,
         reset=idle_check.returned,
         reconnect_timeout=300,
     )
+
+
+async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde, ack_connections=0) -> Storage:
+    # One check for both pools: a server restart kills the connections of both.
+    idle_check = IdleCheck()
+    pool = _pool(parsed.target, "supportbot", max(2, pool_size), idle_check)
     try:
         # One plain connection first: a refused or misnamed server fails at once with
         # its own error, instead of the pool retrying for connect_timeout and saying only that.
@@ -286,7 +294,14 @@ async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde) -> St
             f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {_first_line(exc)}"
         ) from exc
     stack.push_async_callback(pool.close)
-    return Storage(parsed, PooledPostgresSaver(pool, serde=serde), PostgresDatabase(pool, on_broken=idle_check.distrust), pool)
+    ack_pool = None
+    if ack_connections > 0:
+        ack_pool = _pool(parsed.target, "supportbot-acks", ack_connections, idle_check)
+        stack.push_async_callback(ack_pool.close)
+        await ack_pool.open(wait=True, timeout=connect_timeout)
+    db = PostgresDatabase(pool, ack_pool, on_broken=idle_check.distrust)
+    return Storage(parsed, PooledPostgresSaver(pool, serde=serde), db, pool,
+                   ack_pool=ack_pool)
 
 
 async def _open_sqlite(parsed, stack, serde) -> Storage:

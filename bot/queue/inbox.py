@@ -16,6 +16,7 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from bot.queue.acks import AcksInFlight
 from graph.db import Database
 
 
@@ -69,6 +70,7 @@ class Inbox:
     def __init__(self, db: Database, lease_seconds: float = 30.0) -> None:
         self.db = db
         self.lease_seconds = lease_seconds
+        self.acks = AcksInFlight()  # bot/queue/intake.py counts, the claimer waits for them
 
     async def enqueue(self, delivery_key: str, thread_id: str, kind: str, payload: dict, *, tx=None) -> int | None:
         """Store a delivery; returns its item id, or None when it was already stored."""

@@ -18,6 +18,9 @@ from bot.threads import SlackPlace, delivery_key, place_of
 # Edits, deletions, joins, topic changes... carry a subtype; these few are still a person writing.
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
 ACK_DB_WAIT = 2.0  # seconds the ack may wait for a database connection
+# PostgreSQL connections reserved for the ack's write, beside DATABASE_POOL_SIZE: one statement of
+# ~1 ms each; 4 measured better than 2 or 10 for a burst of 50 (docs/benchmarks.md, issue 15).
+ACK_CONNECTIONS = 4
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,13 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
     was mentioned in. Returns the new item id, or None (duplicate / not ours).
     Every case is one named query; on PostgreSQL one statement (one round trip on the ack's path).
     """
+    with inbox.acks.storing():  # runs start after it (bot/queue/acks.py)
+        return await _store(inbox, intake, require_joined)
+
+
+async def _store(inbox: Inbox, intake: Intake, require_joined: bool) -> int | None:
     started = time.perf_counter()
-    db = inbox.db
+    db = inbox.db.for_acks()  # never behind the runs' checkouts (issue 15)
     place = intake.place
     params = {"delivery_key": intake.key, "thread_id": place.thread_id, "kind": "message",
               "payload": json.dumps(intake.payload), "now": time.time()}

@@ -96,6 +96,8 @@ class WorkerPool:
             while slots < CLAIM_BATCH and not self._slots.locked():
                 await self._slots.acquire()
                 slots += 1
+            # Deliveries being stored finish first: runs starting now would delay their acks.
+            await self.inbox.acks.settled()
             # Cleared before the claim: a wake-up that arrives during it is not lost.
             self._wake.clear()
             try:

@@ -20,3 +20,6 @@ SELECT probed_at FROM health_probe WHERE id = 1
 INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
 VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
 ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
+
+-- name: inbox_payload_stored
+SELECT payload AS stored FROM inbox WHERE item_id = :item_id
