@@ -17,7 +17,10 @@ from graph.agent import build_graph, human_message
 from graph.checkpoint_ids import checkpoint_time
 from graph.retention import UsesDeltaChannel, prune_thread
 from graph.shop import Shop
+from graph.storage import open_storage
 from tests.long.helpers import run_sql, thread
+from tests.support.fixtures import database_fixture
+from tests.support.queries import add_test_queries
 
 
 async def history(agent, thread_id: str) -> list:
@@ -130,15 +133,25 @@ async def test_idle_threads_expire_after_the_ttl_but_busy_ones_do_not(storage, m
     assert (await agent.aget_state(thread("waiting"))).interrupts
 
 
+# SQLite keeps channel values inside each checkpoint row: it has no blobs to free.
+blob_database_url = database_fixture("memory", "postgres")
+
+
+@pytest.fixture
+async def blob_storage(blob_database_url):
+    async with open_storage(blob_database_url) as opened:
+        add_test_queries(opened.db)
+        yield opened
+
+
 async def blob_count(storage) -> int:
     if isinstance(storage.checkpointer, InMemorySaver):
         return len(storage.checkpointer.blobs)
-    if storage.db.dialect == "sqlite":
-        pytest.skip("SQLite keeps channel values inside each checkpoint row: there are no blobs")
     return (await run_sql(storage, "SELECT count(*) FROM checkpoint_blobs"))[0][0]
 
 
-async def test_pruning_frees_the_blobs_only_deleted_checkpoints_used(storage, model):
+async def test_pruning_frees_the_blobs_only_deleted_checkpoints_used(blob_storage, model):
+    storage = blob_storage
     agent = build_graph(storage.checkpointer, model=model, shop=Shop(storage.db))
     await chat(agent, "blobs", 5)
     before, state = await blob_count(storage), await agent.aget_state(thread("blobs"))
