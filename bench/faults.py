@@ -131,7 +131,20 @@ class FaultRun:
             await asyncio.sleep(self.rng.uniform(2.0, 8.0) + (self.args.notice if n == 0 else 0.0))
             await asyncio.to_thread(self.bot.kill)
             self.kills += 1
-            await asyncio.to_thread(self.bot.start, 120)
+            await self.restart()
+
+    async def restart(self) -> None:
+        """As a supervisor does: start again, and again a second later while start-up fails
+        (serve refuses to start while the database is cut, with one line and exit 2)."""
+        for _ in range(60):
+            try:
+                await asyncio.to_thread(self.bot.start, 120)
+                return
+            except RuntimeError as exc:
+                if "during start" not in str(exc):
+                    raise
+                await asyncio.sleep(1.0)
+        raise RuntimeError("the bot did not start again within a minute")
 
     async def cut_database(self) -> None:
         if self.pg is None or self.args.db_cut <= 0:
