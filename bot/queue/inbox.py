@@ -82,10 +82,6 @@ class Inbox:
             row = await self.db.fetchone("inbox_insert", params)
         return row["item_id"] if row else None
 
-    async def claim(self, owner: str) -> Lease | None:
-        leases = await self.claim_many(owner, 1)
-        return leases[0] if leases else None
-
     async def claim_many(self, owner: str, limit: int) -> list[Lease]:
         """Leases on up to ``limit`` threads with open items, in one statement."""
         now = time.time()

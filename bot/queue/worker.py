@@ -199,7 +199,7 @@ class WorkerPool:
             # failed unseen. The deadline bounds the turn's own run and its retries, from now at the latest.
             deadline = max(deadline, time.time() + self.turn_deadline)
         elif time.time() >= deadline:  # it waited out its deadline between attempts (back-offs)
-            await self._give_up(lease, items, TurnDeadline(f"not answered within {self.turn_deadline:g}s"))
+            await self._give_up(lease, items, self._past_deadline())
             return
         log.info("run started", extra=extra)
         timer = METRICS.run_seconds.time()
@@ -216,7 +216,7 @@ class WorkerPool:
             METRICS.runs.labels(outcome="error").inc()
             log.exception("run failed", extra=extra)
             if bound.expired():
-                exc = TurnDeadline(f"not answered within {self.turn_deadline:g}s")
+                exc = self._past_deadline()
             attempts = max(i.attempts for i in items)
             delay = retry_delay(attempts)
             if not is_transient(exc) or attempts >= self.max_attempts or time.time() + delay >= deadline:
@@ -242,6 +242,9 @@ class WorkerPool:
         except Exception:
             log.warning("could not tell the user about the failure", extra={"thread_id": lease.thread_id})
         await self.inbox.finish(lease, items[-1].item_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+
+    def _past_deadline(self) -> TurnDeadline:
+        return TurnDeadline(f"not answered within {self.turn_deadline:g}s")
 
     def _out(self, lease: Lease):
         place = parse_thread_id(lease.thread_id)

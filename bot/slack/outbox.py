@@ -119,7 +119,7 @@ class SlackOut:
             return await self.post(lease, key, place, markdown, kind)
         row = await self._begin(lease, key, place, markdown, kind)
         if row["status"] != "posted":  # rewriting twice (a retry after a crash) shows the same text
-            await self.client.chat_update(channel=place.channel_id, ts=earlier["slack_ts"], **_message(markdown, None))
+            await self.update(place.channel_id, earlier["slack_ts"], **_message(markdown, None))
             await self._mark_posted(key, earlier["slack_ts"])
         return earlier["slack_ts"]
 
