@@ -150,13 +150,16 @@ class Settings(BaseSettings):
     def _valid_url(cls, value: str) -> str:
         try:
             parsed = parse_url(value)
-            if parsed.kind == "postgres" and "," not in urlsplit(parsed.target).netloc:  # libpq's h1:p1,h2:p2 is fine
-                if urlsplit(parsed.target).port == 0:  # .port raises on one that is not a number of 0-65535
-                    raise ValueError(value)
         except StorageError as exc:
             raise ValueError(str(exc)) from None
-        except ValueError:
-            raise ValueError("the port of a PostgreSQL URL must be a number from 1 to 65535") from None
+        target = urlsplit(parsed.target)
+        if parsed.kind == "postgres" and "," not in target.netloc:  # libpq's h1:p1,h2:p2 is libpq's to check
+            try:
+                port = target.port  # raises on one that is not a number of 0-65535
+            except ValueError:
+                port = 0
+            if port == 0:
+                raise ValueError("the port of a PostgreSQL URL must be a number from 1 to 65535")
         return value
 
     def __getattr__(self, name: str):
