@@ -291,7 +291,7 @@ async def _open_postgres(parsed, stack, pool_size, connect_timeout, serde, ack_c
     except Exception as exc:
         await pool.close()
         raise StorageError(
-            f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {_first_line(exc)}"
+            f"DATABASE_URL: cannot connect to PostgreSQL at {parsed.redacted}: {first_line(exc)}"
         ) from exc
     stack.push_async_callback(pool.close)
     ack_pool = None
@@ -322,7 +322,7 @@ async def _open_sqlite(parsed, stack, serde) -> Storage:
     return Storage(parsed, ReadSplitSqliteSaver(*connections, serde=serde), db)
 
 
-def _first_line(exc: BaseException) -> str:
+def first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
 

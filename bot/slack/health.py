@@ -21,16 +21,12 @@ import os
 import time
 
 from bot import messages as say
+from graph.storage import first_line
 
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 2.0
 TIMEOUT_SECONDS = 2.0
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
 
 
 class HealthCheck:
@@ -67,8 +63,8 @@ class HealthCheck:
         try:
             await self.db.execute("health_probe_write", {"now": time.time()}, wait=self.timeout)
         except Exception as exc:
-            log.warning("health: the database refused a write", extra={"error": _first_line(exc)})
-            return say.HEALTH_WRITE_FAILED.format(error=_first_line(exc))
+            log.warning("health: the database refused a write", extra={"error": first_line(exc)})
+            return say.HEALTH_WRITE_FAILED.format(error=first_line(exc))
         return None
 
     def _file_problem(self) -> str | None:
