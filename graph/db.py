@@ -67,18 +67,21 @@ class Database:
                        retry_broken: bool = False) -> dict | None:
         """``retry_broken``: the statement is idempotent, so a pooled connection found dead
         (a database restart it did not see) is retried once on another instead of failing."""
+        return await self._once_more_if_broken("fetchone", query, params, wait, retry_broken)
+
+    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None,
+                       retry_broken: bool = False) -> list[dict]:
+        return await self._once_more_if_broken("fetchall", query, params, wait, retry_broken)
+
+    async def _once_more_if_broken(self, how: str, query: str, params, wait, retry_broken: bool):
         try:
             async with self.statement(wait) as one:
-                return await one.fetchone(query, params)
+                return await getattr(one, how)(query, params)
         except Exception as exc:
             if not (retry_broken and getattr(exc, "connection_broken", False)):
                 raise
         async with self.statement(wait) as one:
-            return await one.fetchone(query, params)
-
-    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
-        async with self.statement(wait) as one:
-            return await one.fetchall(query, params)
+            return await getattr(one, how)(query, params)
 
     def transaction(self, wait: float | None = None):  # pragma: no cover - abstract
         """``wait``: give up after this many seconds waiting for a connection (PostgreSQL)."""
@@ -298,9 +301,10 @@ class SqliteDatabase(Database):
         await cur.close()
         return self.opened(dict(row)) if row is not None else None
 
-    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None) -> list[dict]:
+    async def fetchall(self, query: str, params: dict | None = None, *, wait: float | None = None,
+                       retry_broken: bool = False) -> list[dict]:
         if self.reader is None or query not in self._reads:
-            return await super().fetchall(query, params, wait=wait)
+            return await super().fetchall(query, params, wait=wait, retry_broken=retry_broken)
         cur = await self.reader.execute(self.q(query), self.sealed(params))
         rows = await cur.fetchall()
         await cur.close()

@@ -36,36 +36,40 @@ WITH stored AS (
 )
 SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
 
--- name: inbox_accept_if_joined
-WITH stored AS (
+-- name: inbox_accept_batch
+-- The deliveries that arrived together (bot/queue/ack_batch.py), in one statement: the
+-- threads they join upserted, each stored unless it is a duplicate or a reply in a thread
+-- never joined (joined before, or by a mention in this same batch), in arrival order.
+-- One row out per row in, by :rows' "ord". No two rows share a delivery_key.
+WITH input AS (
+    SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS x(
+        ord int, mode text, delivery_key text, thread_id text, kind text, payload text, now float8,
+        team_id text, channel_id text, thread_ts text, user_id text)
+), joined AS (
+    INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
+    SELECT DISTINCT ON (thread_id) thread_id, team_id, channel_id, thread_ts, user_id, now,
+           max(now) OVER (PARTITION BY thread_id)
+    FROM input WHERE mode = 'join' ORDER BY thread_id, ord
+    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
+    RETURNING thread_id
+), eligible AS (
+    SELECT i.ord, i.delivery_key, i.thread_id, i.kind, i.payload, i.now,
+           i.mode <> 'if_joined' OR i.thread_id IN (SELECT thread_id FROM joined)
+           OR EXISTS (SELECT 1 FROM conversations c WHERE c.thread_id = i.thread_id) AS ours
+    FROM input i
+), stored AS (
     INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
-    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now
-    FROM conversations WHERE thread_id = :thread_id
+    SELECT delivery_key, thread_id, kind, payload, 'pending', now, now FROM eligible WHERE ours ORDER BY ord
     ON CONFLICT (delivery_key) DO NOTHING
-    RETURNING item_id
+    RETURNING item_id, delivery_key
 )
-SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
+SELECT e.ord, e.ours, s.item_id,
+       CASE WHEN s.item_id IS NOT NULL THEN pg_notify('supportbot_inbox', '')::text END AS woke
+FROM eligible e LEFT JOIN stored s ON s.delivery_key = e.delivery_key
 
 -- ---- operators
 -- LangGraph's AsyncPostgresSaver tables (created by its setup(), after our
 -- migrations): checkpoints (metadata JSONB), checkpoint_blobs, checkpoint_writes.
-
--- name: inbox_accept_joining
--- The ack's one statement when the bot joins a thread (a mention, a DM):
--- upsert the conversation, store the delivery, wake listening workers (NOTIFY goes
--- out on commit).
-WITH joined AS (
-    INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)
-    VALUES (:thread_id, :team_id, :channel_id, :thread_ts, :user_id, :now, :now)
-    ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_at
-    RETURNING thread_id
-), stored AS (
-    INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
-    SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now FROM joined
-    ON CONFLICT (delivery_key) DO NOTHING
-    RETURNING item_id
-)
-SELECT item_id, pg_notify('supportbot_inbox', '')::text AS woke FROM stored
 
 -- name: inbox_finish_take
 -- The end of a run in one statement, all under the fence: mark its items

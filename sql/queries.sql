@@ -63,15 +63,6 @@ VALUES (:delivery_key, :thread_id, :kind, :payload, 'pending', :now, :now)
 ON CONFLICT (delivery_key) DO NOTHING
 RETURNING item_id
 
--- name: inbox_accept_if_joined
--- A reply in a channel thread is stored only when the bot joined that thread: one
--- statement, no row when it did not (or the delivery is a duplicate).
-INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
-SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now
-FROM conversations WHERE thread_id = :thread_id
-ON CONFLICT (delivery_key) DO NOTHING
-RETURNING item_id
-
 -- name: inbox_take
 UPDATE inbox SET status = 'running', fence = :fence, attempts = attempts + 1, updated_at = :now
 WHERE thread_id = :thread_id AND status IN ('pending', 'running')

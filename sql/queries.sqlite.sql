@@ -20,7 +20,18 @@ ON CONFLICT (thread_id) DO UPDATE
     WHERE thread_leases.expires_at < :now
 RETURNING thread_id, fence
 
+-- name: inbox_accept_if_joined
+-- A reply in a channel thread is stored only when the bot joined that thread: one
+-- statement, no row when it did not (or the delivery is a duplicate).
+INSERT INTO inbox (delivery_key, thread_id, kind, payload, status, created_at, updated_at)
+SELECT :delivery_key, thread_id, :kind, :payload, 'pending', :now, :now
+FROM conversations WHERE thread_id = :thread_id
+ON CONFLICT (delivery_key) DO NOTHING
+RETURNING item_id
+
 -- name: inbox_accept_joining
+-- (These two are the ack's write on SQLite, run per delivery in one transaction per batch,
+-- bot/queue/ack_batch.py; PostgreSQL writes a batch as one inbox_accept_batch.)
 -- Several statements: SqliteDatabase runs them in one transaction, the last one's rows
 -- the result (SQLite has no INSERT inside WITH). The conversation, then the delivery.
 INSERT INTO conversations (thread_id, team_id, channel_id, thread_ts, started_by, created_at, last_activity_at)

@@ -19,8 +19,9 @@ POSTGRES_ONLY = {"retention_lock", "retention_referenced_versions", "retention_d
                  "retention_drop_namespace_blobs",
                  "reseal_threads", "reseal_thread_blob_rows", "reseal_thread_blob_row", "reseal_thread_blob_insert",
                  "reseal_thread_blob_exists", "reseal_thread_write_rows", "reseal_thread_write_row",
-                 "reseal_thread_checkpoint_rows", "reseal_thread_checkpoint_row"}
-SQLITE_ONLY = {"reseal_checkpoint_rows", "reseal_checkpoint_row", "reseal_write_rows", "reseal_write_row",
+                 "reseal_thread_checkpoint_rows", "reseal_thread_checkpoint_row", "inbox_accept_batch"}
+SQLITE_ONLY = {"inbox_accept_if_joined", "inbox_accept_joining",
+               "reseal_checkpoint_rows", "reseal_checkpoint_row", "reseal_write_rows", "reseal_write_row",
                "wal_checkpoint"}
 ONLY_IN = {"sqlite": POSTGRES_ONLY, "postgres": SQLITE_ONLY}  # what the other dialect lacks
 

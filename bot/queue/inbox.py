@@ -16,6 +16,7 @@ import time
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from bot.queue.ack_batch import AckBatch
 from bot.queue.acks import AcksInFlight
 from graph.db import Database
 
@@ -71,6 +72,7 @@ class Inbox:
         self.db = db
         self.lease_seconds = lease_seconds
         self.acks = AcksInFlight()  # bot/queue/intake.py counts, the claimer waits for them
+        self.batch = AckBatch(db.for_acks())  # the ack's write (bot/queue/intake.py)
 
     async def enqueue(self, delivery_key: str, thread_id: str, kind: str, payload: dict, *, tx=None) -> int | None:
         """Store a delivery; returns its item id, or None when it was already stored."""

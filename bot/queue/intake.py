@@ -11,16 +11,16 @@ import re
 import time
 from dataclasses import dataclass
 
+from bot.queue.ack_batch import IN_FLIGHT
 from bot.queue.inbox import Inbox
 from bot.metrics import METRICS
 from bot.threads import SlackPlace, delivery_key, place_of
 
 # Edits, deletions, joins, topic changes... carry a subtype; these few are still a person writing.
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
-ACK_DB_WAIT = 2.0  # seconds the ack may wait for a database connection
-# PostgreSQL connections reserved for the ack's write, beside DATABASE_POOL_SIZE: one statement of
-# ~1 ms each; 4 measured better than 2 or 10 for a burst of 50 (docs/benchmarks.md, issue 15).
-ACK_CONNECTIONS = 4
+# PostgreSQL connections reserved for the ack's write, beside DATABASE_POOL_SIZE: one for each
+# batch on the wire, and one for a batch retried after its connection turned out dead.
+ACK_CONNECTIONS = IN_FLIGHT + 1
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
 
     ``require_joined``: a plain channel reply is stored only in threads the bot
     was mentioned in. Returns the new item id, or None (duplicate / not ours).
-    Every case is one named query; on PostgreSQL one statement (one round trip on the ack's path).
+    Deliveries arriving together share one statement and one commit (bot/queue/ack_batch.py).
     """
     with inbox.acks.storing():  # runs start after it (bot/queue/acks.py)
         return await _store(inbox, intake, require_joined)
@@ -69,28 +69,19 @@ async def accept(inbox: Inbox, intake: Intake, *, require_joined: bool) -> int |
 
 async def _store(inbox: Inbox, intake: Intake, require_joined: bool) -> int | None:
     started = time.perf_counter()
-    db = inbox.db.for_acks()  # never behind the runs' checkouts (issue 15)
     place = intake.place
     params = {"delivery_key": intake.key, "thread_id": place.thread_id, "kind": "message",
               "payload": json.dumps(intake.payload), "now": time.time()}
-    # Slack gives up after 3 s: with the database down, fail fast (500, Slack
-    # retries later) rather than wait out the pool's 30 s default. Every accept is idempotent
-    # (keyed by the delivery), so a pooled connection that died with a database restart is
-    # retried once on another (retry_broken) instead of costing Slack a retry.
     if intake.joins or place.is_dm:
         params.update(team_id=place.team_id, channel_id=place.channel_id, thread_ts=place.thread_ts,
                       user_id=intake.payload["user"])
-        row = await db.fetchone("inbox_accept_joining", params, wait=ACK_DB_WAIT, retry_broken=True)
-    elif require_joined:
-        row = await db.fetchone("inbox_accept_if_joined", params, wait=ACK_DB_WAIT, retry_broken=True)
-        if row is None and await db.fetchone("conversation_get", {"thread_id": place.thread_id},
-                                             wait=ACK_DB_WAIT) is None:
-            METRICS.deliveries.labels(outcome="ignored").inc()
-            return None
+        mode = "join"
     else:
-        row = await db.fetchone("inbox_insert", params, wait=ACK_DB_WAIT, retry_broken=True)
-    item_id = row["item_id"] if row else None
-    METRICS.deliveries.labels(outcome="stored" if item_id else "duplicate").inc()
+        mode = "if_joined" if require_joined else "insert"
+    stored = await inbox.batch.store(mode, params)
+    if not stored.ours:
+        METRICS.deliveries.labels(outcome="ignored").inc()
+        return None
+    METRICS.deliveries.labels(outcome="stored" if stored.item_id else "duplicate").inc()
     METRICS.ack_seconds.observe(time.perf_counter() - started)
-    return item_id
-
+    return stored.item_id

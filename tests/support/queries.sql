@@ -23,3 +23,6 @@ ON CONFLICT (thread_id) DO UPDATE SET last_activity_at = excluded.last_activity_
 
 -- name: inbox_payload_stored
 SELECT payload AS stored FROM inbox WHERE item_id = :item_id
+
+-- name: inbox_all
+SELECT item_id, delivery_key, thread_id, status FROM inbox ORDER BY item_id
