@@ -34,6 +34,11 @@ def make_chat_model(
         timeout=timeout,
         max_retries=0,
         stream_usage=True,
+        # No wall-clock bound per streamed chunk: it wraps every token in asyncio.wait_for (a task
+        # and a timer each, ~6 % of a turn's CPU in bench/perf.py), and a stream that stalls is
+        # already bounded by the turn's deadline (SUPPORTBOT_TURN_DEADLINE_SECONDS) and httpx's
+        # read timeout.
+        stream_chunk_timeout=None,
         # A client of its own, closed with the agent (close_chat_model). langchain-openai's default is
         # one cached client per base URL for the whole process, whose pooled connections stay bound
         # to the event loop that opened them: an agent opened on another loop (tests, the playground
