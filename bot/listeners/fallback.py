@@ -13,7 +13,7 @@ import re
 
 from slack_bolt import BoltResponse
 
-from bot.storable import storable
+from bot.storable import json_text_is_storable, storable
 
 log = logging.getLogger(__name__)
 ANY = re.compile(".*")
@@ -21,7 +21,11 @@ ANY = re.compile(".*")
 
 async def scrub_body(req, next):
     """Every string of the payload made storable (``bot.storable``) before any listener reads it."""
-    req.body = storable(req.body)
+    # Bolt parsed a body starting with "{" as JSON; a form body or a Socket Mode payload
+    # (raw_body empty) is walked.
+    raw = req.raw_body
+    if not (raw and raw.startswith("{") and json_text_is_storable(raw)):
+        req.body = storable(req.body)
     if req.body.get("type") == "app_rate_limited":  # not an event: no listener kind can match it
         log.warning("Slack is dropping events to this app (rate limited)",
                     extra={"minute": req.body.get("minute_rate_limited")})

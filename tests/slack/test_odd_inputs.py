@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bot.listeners.fallback import scrub_body
 from bot.storable import storable
 from tests.slack.conftest import SECRET
 from tests.support.slack_requests import (
@@ -23,6 +26,23 @@ def test_storable_removes_nul_and_replaces_lone_surrogates_everywhere_in_a_paylo
     body = {"event": {"text": "a\x00b", "blocks": [{"text": "caf\ud800e"}]}, "k\x00": 1, "n": None}
     assert storable(body) == {"event": {"text": "ab", "blocks": [{"text": "caf\ufffde"}]}, "k": 1, "n": None}
     assert storable("plain é 🎉") == "plain é 🎉"
+
+
+async def test_the_scrub_walks_a_body_only_when_its_text_may_hold_what_postgres_refuses():
+    async def passed():
+        return None
+
+    for text, walked in (("plain é", False), ("a\x00b", True), ("caf\udc80e", True), ("🎉", True)):
+        req = AsyncBoltRequest(body=json.dumps({"event": {"text": text}}),
+                               headers={"content-type": ["application/json"]})
+        parsed = req.body
+        await scrub_body(req, passed)
+        assert (req.body is not parsed) == walked, text
+        assert "\x00" not in req.body["event"]["text"] and "\udc80" not in req.body["event"]["text"]
+    # Socket Mode hands Bolt a parsed payload (no raw text): always walked.
+    req = AsyncBoltRequest(body={"event": {"text": "a\x00b"}}, mode="socket_mode")
+    await scrub_body(req, passed)
+    assert req.body == {"event": {"text": "ab"}}
 
 
 async def test_a_message_with_nul_and_a_lone_surrogate_is_answered_normally(bot):
