@@ -11,8 +11,8 @@ from langchain_core.language_models.chat_models import BaseChatModel
 
 from bot.config import Settings
 from bot.metrics import METRICS
+from bot.queue.ack_batch import ACK_CONNECTIONS
 from bot.queue.fencing import CheckpointSizes, fenced
-from bot.queue.intake import ACK_CONNECTIONS
 from graph.agent import build_graph
 from graph.model import close_chat_model, is_demo, make_chat_model
 from graph.retry import model_retry_policy

@@ -29,6 +29,9 @@ import psycopg
 from graph.db import Database
 
 IN_FLIGHT = 2  # batches written at once (docs/benchmarks.md, issue 15)
+# PostgreSQL connections reserved for the ack's write, beside DATABASE_POOL_SIZE: one for each
+# batch on the wire, and one for a batch retried after its connection turned out dead.
+ACK_CONNECTIONS = IN_FLIGHT + 1
 MAX_ROWS = 100  # bounds one statement's size; a larger burst goes out in several
 WAIT = 2.0  # seconds a batch may wait for a connection: Slack gives up on the ack at 3 s
 
@@ -62,17 +65,16 @@ class AckBatch:
     async def store(self, mode: str, params: dict) -> Stored:
         if mode not in MODES:
             raise ValueError(f"mode is one of {MODES}, not {mode!r}")
-        loop = asyncio.get_running_loop()
-        row = _Row(mode, params, loop.create_future())
+        row = _Row(mode, params, asyncio.get_running_loop().create_future())
         self._waiting.append(row)
-        self._schedule(loop)
+        self._schedule()
         return await row.future
 
-    def _schedule(self, loop: asyncio.AbstractEventLoop) -> None:
+    def _schedule(self) -> None:
         # call_soon rather than now: the deliveries read in this same turn of the loop join.
         if self._waiting and not self._scheduled and self._flushing < self.in_flight:
             self._scheduled = True
-            loop.call_soon(self._start)
+            asyncio.get_running_loop().call_soon(self._start)
 
     def _start(self) -> None:
         self._scheduled = False
@@ -85,7 +87,7 @@ class AckBatch:
         task = asyncio.get_running_loop().create_task(self._flush(batch))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        self._schedule(asyncio.get_running_loop())  # another batch may go beside this one
+        self._schedule()  # another batch may go beside this one
 
     def _take(self) -> list[_Row]:
         batch, rest, keys = [], [], set()
@@ -106,7 +108,7 @@ class AckBatch:
             await self._write(batch)
         finally:
             self._flushing -= 1
-            self._schedule(asyncio.get_running_loop())
+            self._schedule()
 
     async def _write(self, batch: list[_Row]) -> None:
         try:

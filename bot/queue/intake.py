@@ -11,16 +11,12 @@ import re
 import time
 from dataclasses import dataclass
 
-from bot.queue.ack_batch import IN_FLIGHT
 from bot.queue.inbox import Inbox
 from bot.metrics import METRICS
 from bot.threads import SlackPlace, delivery_key, place_of
 
 # Edits, deletions, joins, topic changes... carry a subtype; these few are still a person writing.
 ANSWERED_SUBTYPES = {None, "file_share", "thread_broadcast"}
-# PostgreSQL connections reserved for the ack's write, beside DATABASE_POOL_SIZE: one for each
-# batch on the wire, and one for a batch retried after its connection turned out dead.
-ACK_CONNECTIONS = IN_FLIGHT + 1
 
 
 @dataclass(frozen=True)
